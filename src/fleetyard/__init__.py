@@ -1,0 +1,3 @@
+"""Fleetyard: open-source, multi-tenant fleet management."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,100 @@
+"""The application factory: wiring only, no rules."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from fleetyard import __version__
+from fleetyard.api_keys.router import router as api_keys_router
+from fleetyard.auth.router import router as auth_router
+from fleetyard.config import Settings, get_settings
+from fleetyard.db import Database, app_url, owner_url
+from fleetyard.errors import install_error_handlers
+from fleetyard.events.router import router as events_router
+from fleetyard.kit.idempotency import IdempotentReplay
+from fleetyard.kit.observability import Metrics, ObservabilityMiddleware
+from fleetyard.kit.ratelimit import RateLimiter
+from fleetyard.kit.transaction import TransactionMiddleware
+from fleetyard.members.router import router as members_router
+from fleetyard.tenants.router import router as tenant_router
+from fleetyard.vehicles.router import router as vehicles_router
+
+API_ROUTERS: list[APIRouter] = [
+    auth_router,
+    tenant_router,
+    members_router,
+    api_keys_router,
+    vehicles_router,
+    events_router,
+]
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = database is None
+        db = database or Database.connect(
+            app_url(settings, owner_url(settings)), pool_size=settings.db_pool_size
+        )
+        app.state.db = db
+        app.state.sessionmaker = db.sessionmaker
+        try:
+            yield
+        finally:
+            if owned:
+                await db.dispose()
+
+    app = FastAPI(
+        title="Fleetyard",
+        version=__version__,
+        description="Multi-tenant fleet management API.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings.redis_url)
+    metrics = Metrics()
+    if database is not None:  # tests and tools hand in their own
+        app.state.db = database
+        app.state.sessionmaker = database.sessionmaker
+
+    install_error_handlers(app)
+
+    async def on_replay(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, IdempotentReplay)
+        return Response(
+            exc.body or None,
+            status_code=exc.status_code,
+            media_type="application/json" if exc.body else None,
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+    app.add_exception_handler(IdempotentReplay, on_replay)
+
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api/v1")
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], responses={503: {"description": "Not ready"}})
+    async def readyz(request: Request) -> JSONResponse:
+        """The database answers."""
+        ok = await request.app.state.db.ping()
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, 200 if ok else 503)
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(TransactionMiddleware)
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,93 @@
+"""Roles per tenant membership and the permission table every route is checked against."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    FLEET_MANAGER = "fleet_manager"
+    DISPATCHER = "dispatcher"
+    MECHANIC = "mechanic"
+    DRIVER = "driver"
+    VIEWER = "viewer"
+
+
+class Permission(StrEnum):
+    TENANT_READ = "tenant:read"
+    TENANT_MANAGE = "tenant:manage"
+    MEMBERS_READ = "members:read"
+    MEMBERS_MANAGE = "members:manage"
+    API_KEYS_MANAGE = "api_keys:manage"
+    EVENTS_READ = "events:read"
+    GROUPS_READ = "groups:read"
+    GROUPS_WRITE = "groups:write"
+    VEHICLES_READ = "vehicles:read"
+    VEHICLES_CREATE = "vehicles:create"
+    VEHICLES_UPDATE = "vehicles:update"
+    VEHICLES_DELETE = "vehicles:delete"
+    DRIVERS_READ = "drivers:read"
+    DRIVERS_WRITE = "drivers:write"
+    DEVICES_READ = "devices:read"
+    DEVICES_WRITE = "devices:write"
+    RESERVATIONS_READ = "reservations:read"
+    RESERVATIONS_WRITE = "reservations:write"
+
+
+P = Permission
+_READ_FLEET = {
+    P.TENANT_READ,
+    P.GROUPS_READ,
+    P.VEHICLES_READ,
+    P.DRIVERS_READ,
+    P.DEVICES_READ,
+    P.RESERVATIONS_READ,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OWNER: frozenset(Permission),
+    Role.ADMIN: frozenset(Permission),
+    Role.FLEET_MANAGER: frozenset(
+        _READ_FLEET
+        | {
+            P.MEMBERS_READ,
+            P.EVENTS_READ,
+            P.GROUPS_WRITE,
+            P.VEHICLES_CREATE,
+            P.VEHICLES_UPDATE,
+            P.VEHICLES_DELETE,
+            P.DRIVERS_WRITE,
+            P.DEVICES_WRITE,
+            P.RESERVATIONS_WRITE,
+        }
+    ),
+    Role.DISPATCHER: frozenset(
+        _READ_FLEET | {P.EVENTS_READ, P.DRIVERS_WRITE, P.RESERVATIONS_WRITE}
+    ),
+    Role.MECHANIC: frozenset(_READ_FLEET | {P.EVENTS_READ, P.VEHICLES_UPDATE}),
+    Role.DRIVER: frozenset(
+        {P.TENANT_READ, P.GROUPS_READ, P.VEHICLES_READ, P.RESERVATIONS_READ, P.RESERVATIONS_WRITE}
+    ),
+    Role.VIEWER: frozenset(_READ_FLEET | {P.EVENTS_READ}),
+}
+
+# Who may hand out which role (to a member or an API key): never above one's own.
+ROLE_RANK = {
+    Role.OWNER: 7,
+    Role.ADMIN: 6,
+    Role.FLEET_MANAGER: 5,
+    Role.DISPATCHER: 4,
+    Role.MECHANIC: 3,
+    Role.DRIVER: 2,
+    Role.VIEWER: 1,
+}
+
+
+def has_permission(role: Role, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[role]
+
+
+def can_grant(granter: Role, role: Role) -> bool:
+    return ROLE_RANK[granter] >= ROLE_RANK[role]

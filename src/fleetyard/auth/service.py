@@ -1,0 +1,124 @@
+"""Login, logout, tenant switching and turning a credential into a Principal."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleetyard.auth.principal import ActorType, Principal
+from fleetyard.auth.repository import AuthRepository
+from fleetyard.auth.roles import Role
+from fleetyard.auth.secrets import API_KEY_PREFIX, digest, new_token, verify_password
+from fleetyard.db import set_tenant
+from fleetyard.errors import CsrfFailed, InvalidCredentials, NotAuthenticated, NotFound
+from fleetyard.kit.ids import TenantId, UserId
+from fleetyard.models import Membership, Tenant, User
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    token: str
+    csrf_token: str
+    user: User
+    tenant_id: uuid.UUID | None
+
+
+class AuthService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.repo = AuthRepository(session)
+
+    async def login(
+        self, email: str, password: str, tenant_slug: str | None, ttl: timedelta
+    ) -> NewSession:
+        user = await self.repo.get_user_by_email(email)
+        valid = verify_password(user.password_hash if user else None, password)
+        if user is None or not valid or not user.is_active:
+            raise InvalidCredentials()
+        memberships = await self.repo.list_memberships(user.id)
+        tenant_id = _pick_tenant(memberships, tenant_slug)
+        token, csrf = new_token(), new_token()
+        await self.repo.create_session(digest(token), user.id, tenant_id, digest(csrf), ttl)
+        return NewSession(token, csrf, user, tenant_id)
+
+    async def logout(self, token: str) -> None:
+        await self.repo.delete_session(digest(token))
+
+    async def switch_tenant(self, token: str, user_id: UserId, tenant_slug: str) -> uuid.UUID:
+        memberships = await self.repo.list_memberships(user_id)
+        tenant_id = _pick_tenant(memberships, tenant_slug)
+        assert tenant_id is not None
+        await self.repo.set_session_tenant(digest(token), tenant_id)
+        return tenant_id
+
+    async def memberships(self, user_id: UserId) -> list[tuple[Membership, Tenant]]:
+        return await self.repo.list_memberships(user_id)
+
+    async def user(self, user_id: UserId) -> User:
+        user = await self.repo.get_user(user_id)
+        if user is None:
+            raise NotAuthenticated()
+        return user
+
+    async def principal_from_api_key(self, key: str) -> Principal:
+        if not key.startswith(API_KEY_PREFIX) or len(key) > 200:
+            raise NotAuthenticated("The API key is not valid.")
+        grant = await self.repo.get_api_key_grant(digest(key))
+        if grant is None:
+            raise NotAuthenticated("The API key is not valid, revoked or expired.")
+        tenant_id = TenantId(grant.tenant_id)
+        await set_tenant(self.session, tenant_id)
+        await self.repo.touch_api_key(grant.tenant_id, grant.key_id)
+        return Principal(
+            tenant_id=tenant_id,
+            role=Role(grant.role),
+            actor_type=ActorType.API_KEY,
+            actor_id=grant.key_id,
+            api_requests_per_minute=grant.api_requests_per_minute,
+        )
+
+    async def principal_from_session(
+        self, token: str, csrf_token: str | None, needs_csrf: bool
+    ) -> tuple[Principal | None, UserId]:
+        """The session's user and, when it has picked a tenant, its principal there."""
+        grant = await self.repo.get_live_session(digest(token))
+        if grant is None:
+            raise NotAuthenticated("The session has expired; log in again.")
+        if needs_csrf and not (
+            csrf_token and hmac.compare_digest(digest(csrf_token), grant.csrf_hash)
+        ):
+            raise CsrfFailed()
+        user_id = UserId(grant.user_id)
+        if grant.tenant_id is None:
+            return None, user_id
+        membership = await self.repo.get_membership_role(grant.user_id, grant.tenant_id)
+        if membership is None:  # removed from the tenant since logging in
+            return None, user_id
+        tenant_id = TenantId(grant.tenant_id)
+        await set_tenant(self.session, tenant_id)
+        role, per_minute = membership
+        principal = Principal(
+            tenant_id=tenant_id,
+            role=Role(role),
+            actor_type=ActorType.USER,
+            actor_id=grant.user_id,
+            user_id=user_id,
+            api_requests_per_minute=per_minute,
+        )
+        return principal, user_id
+
+
+def _pick_tenant(
+    memberships: list[tuple[Membership, Tenant]], tenant_slug: str | None
+) -> uuid.UUID | None:
+    if tenant_slug is None:
+        # One tenant: pick it. Several: the first by name; the client may switch.
+        return memberships[0][1].id if memberships else None
+    for _, tenant in memberships:
+        if tenant.slug == tenant_slug:
+            return tenant.id
+    raise NotFound("You are not a member of that tenant.", details={"tenant": tenant_slug})

@@ -1,0 +1,54 @@
+"""One settings object for the whole process (env prefix ``FLEETYARD_``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused outside development
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FLEETYARD_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("./.fleetyard")
+    # Owner connection: runs migrations. Unset means an embedded PostgreSQL in data_dir/pg.
+    database_url: str | None = None
+    # Connection the API uses. Unset: database_url with the user swapped for db_app_role,
+    # a role that owns nothing and so cannot bypass row-level security.
+    database_app_url: str | None = None
+    db_app_role: str = "fleetyard_app"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    redis_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    secret_key: str = DEFAULT_SECRET_KEY
+    session_ttl_hours: int = Field(default=12, ge=1)
+    cookie_secure: bool = False
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env is Environment.PRODUCTION and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ValueError("FLEETYARD_SECRET_KEY must be set outside development")
+        if self.env is Environment.PRODUCTION and len(self.secret_key) < 32:
+            raise ValueError("FLEETYARD_SECRET_KEY must be at least 32 characters")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

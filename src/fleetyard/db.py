@@ -1,0 +1,121 @@
+"""Database wiring: the embedded server, engines, sessions and the tenant setting.
+
+Two connections exist on purpose. The *owner* URL runs migrations and owns the tables. The
+*app* URL is a role that owns nothing, so PostgreSQL's row-level security applies to every
+query the API makes: a statement that forgot its tenant filter sees no rows at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from fleetyard.config import Settings
+from fleetyard.kit.ids import TenantId
+
+log = logging.getLogger(__name__)
+
+_embedded_servers: dict[Path, Any] = {}
+
+
+def start_embedded_postgres(data_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL kept in ``data_dir/pg``; returns its URL."""
+    import pgserver
+
+    pg_dir = (data_dir / "pg").resolve()
+    pg_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = _embedded_servers.get(pg_dir)
+    if server is None:
+        server = pgserver.get_server(pg_dir)
+        _embedded_servers[pg_dir] = server
+    return str(server.get_uri())
+
+
+def owner_url(settings: Settings) -> str:
+    """The URL that owns the schema, starting the embedded server when none is configured."""
+    if settings.database_url:
+        return settings.database_url
+    return start_embedded_postgres(settings.data_dir)
+
+
+def with_driver(url: str, driver: str) -> str:
+    """``postgresql://…`` → ``postgresql+<driver>://…`` (whatever driver the URL named)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme in ("postgres", "postgresql"):
+        scheme = "postgresql"
+    return urlunsplit((f"{scheme}+{driver}", *parts[1:]))
+
+
+def with_user(url: str, user: str) -> str:
+    """The same server and database, connecting as ``user`` (password-less: trust/peer/cert)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{user}@{host}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in ("user", "password")])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def app_url(settings: Settings, owner: str) -> str:
+    if settings.database_app_url:
+        return settings.database_app_url
+    return with_user(owner, settings.db_app_role)
+
+
+@dataclass
+class Database:
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, url: str, *, pool_size: int = 10) -> Database:
+        engine = create_async_engine(
+            with_driver(url, "asyncpg"),
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=False,
+            pool_recycle=1800,
+        )
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("select 1"))
+        except Exception:  # any failure means "not ready"; the caller reports it
+            log.warning("database ping failed", exc_info=True)
+            return False
+        return True
+
+
+async def set_tenant(session: AsyncSession, tenant_id: TenantId) -> None:
+    """Scope the current transaction to one tenant (read by every RLS policy)."""
+    await session.execute(
+        text("select set_config('app.tenant_id', :tenant_id, true)"),
+        {"tenant_id": str(tenant_id)},
+    )
+
+
+async def set_context(session: AsyncSession, name: str, value: str) -> None:
+    """Set another transaction-local key read by RLS policies (``app.user_id`` …)."""
+    await session.execute(
+        text("select set_config(:name, :value, true)"), {"name": f"app.{name}", "value": value}
+    )

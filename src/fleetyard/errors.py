@@ -1,0 +1,193 @@
+"""One error hierarchy, rendered as ``{"error": {"code", "message", "details"}}`` everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class FleetyardError(Exception):
+    status_code = 400
+    code = "bad_request"
+    message = "The request could not be processed."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.details = details or {}
+        self.headers = headers
+        super().__init__(self.message)
+
+
+class NotAuthenticated(FleetyardError):
+    status_code = 401
+    code = "not_authenticated"
+    message = "Authentication is required."
+
+
+class InvalidCredentials(FleetyardError):
+    status_code = 401
+    code = "invalid_credentials"
+    message = "Email or password is wrong."
+
+
+class PermissionDenied(FleetyardError):
+    status_code = 403
+    code = "permission_denied"
+    message = "Your role does not allow this action."
+
+
+class CsrfFailed(FleetyardError):
+    status_code = 403
+    code = "csrf_failed"
+    message = "Missing or wrong CSRF token."
+
+
+class NotFound(FleetyardError):
+    status_code = 404
+    code = "not_found"
+    message = "No such resource."
+
+
+class Conflict(FleetyardError):
+    status_code = 409
+    code = "conflict"
+    message = "The request conflicts with the current state."
+
+
+class VersionConflict(Conflict):
+    code = "version_conflict"
+    message = "The record was changed by someone else; reload it and try again."
+
+
+class LimitExceeded(Conflict):
+    code = "limit_exceeded"
+    message = "The tenant's plan limit is reached."
+
+
+class AlreadyExists(Conflict):
+    code = "already_exists"
+    message = "A record with this identity already exists."
+
+
+class ReservationOverlap(Conflict):
+    code = "reservation_overlap"
+    message = "The vehicle is already reserved for part of this period."
+
+
+class IdempotencyKeyReused(FleetyardError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was used with a different request."
+
+
+class ValidationFailed(FleetyardError):
+    status_code = 422
+    code = "validation_failed"
+    message = "The request is not valid."
+
+
+class PreconditionInvalid(FleetyardError):
+    status_code = 400
+    code = "invalid_precondition"
+    message = "If-Match must be a record version."
+
+
+class RateLimited(FleetyardError):
+    status_code = 429
+    code = "rate_limited"
+    message = "Too many requests; slow down."
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+def error_json(
+    status_code: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _jsonable_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        errors.append(
+            {
+                "loc": [str(part) for part in err.get("loc", ())],
+                "msg": str(err.get("msg", "")),
+                "type": str(err.get("type", "")),
+            }
+        )
+    return errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_fleetyard_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, FleetyardError)
+        return error_json(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+    async def on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return error_json(
+            422,
+            "validation_failed",
+            "The request is not valid.",
+            {"errors": _jsonable_validation_errors(exc)},
+        )
+
+    async def on_http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return error_json(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    app.add_exception_handler(FleetyardError, on_fleetyard_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+
+def responses(*errors: type[FleetyardError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for a route: every error it can answer, with our body shape."""
+    by_status: dict[int, list[str]] = {}
+    for err in (NotAuthenticated, ValidationFailed, RateLimited, *errors):
+        by_status.setdefault(err.status_code, []).append(err.code)
+    return {
+        status: {
+            "model": ErrorResponse,
+            "description": "Error codes: " + ", ".join(sorted(set(codes))),
+        }
+        for status, codes in sorted(by_status.items())
+    }

@@ -1,0 +1,1 @@
+"""The one event log: every change to a record, written in the same transaction."""

@@ -1,0 +1,1 @@
+"""Members: users of a tenant and their roles."""

@@ -1,0 +1,1 @@
+"""Tenants: the organisations, their plan limits, features and branding."""

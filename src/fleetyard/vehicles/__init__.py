@@ -1,0 +1,1 @@
+"""Vehicles: the fleet's records."""

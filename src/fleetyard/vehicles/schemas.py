@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter, field_validator, model_validator
+
+from fleetyard.kit.schemas import (
+    Name,
+    ReadSchema,
+    Schema,
+    ShortText,
+    Tag,
+    Version,
+    refuse_nulls,
+)
+from fleetyard.kit.vin import Vin
+
+Plate = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9 \-·.]+$")]
+Year = Annotated[int, Field(ge=1900, le=2100)]
+Odometer = Annotated[float, Field(ge=0, le=10_000_000)]
+
+
+class VehicleType(StrEnum):
+    CAR = "car"
+    VAN = "van"
+    PICKUP = "pickup"
+    TRUCK = "truck"
+    HEAVY_TRUCK = "heavy_truck"
+    BUS = "bus"
+    MOTORCYCLE = "motorcycle"
+    TRAILER = "trailer"
+    EQUIPMENT = "equipment"
+    OTHER = "other"
+
+
+class FuelType(StrEnum):
+    PETROL = "petrol"
+    DIESEL = "diesel"
+    ELECTRIC = "electric"
+    HYBRID = "hybrid"
+    PLUGIN_HYBRID = "plugin_hybrid"
+    CNG = "cng"
+    LPG = "lpg"
+    HYDROGEN = "hydrogen"
+    NONE = "none"
+    OTHER = "other"
+
+
+class Active(Schema):
+    state: Literal["active"] = "active"
+
+
+class InMaintenance(Schema):
+    state: Literal["in_maintenance"] = "in_maintenance"
+    shop: Name
+    expected_return: date | None = None
+
+
+class Retired(Schema):
+    state: Literal["retired"] = "retired"
+    retired_on: date
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+VehicleStatus = Annotated[Active | InMaintenance | Retired, Field(discriminator="state")]
+VehicleStatusState = Literal["active", "in_maintenance", "retired"]
+status_adapter: TypeAdapter[Active | InMaintenance | Retired] = TypeAdapter(VehicleStatus)
+
+
+def _unique_tags(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(tags))
+
+
+class VehicleCreate(Schema):
+    vin: Vin | None = None
+    plate: Plate | None = None
+    name: Name | None = None
+    make: ShortText | None = None
+    model: ShortText | None = None
+    year: Year | None = None
+    type: VehicleType = VehicleType.CAR
+    fuel_type: FuelType = FuelType.PETROL
+    odometer_km: Odometer = 0
+    status: VehicleStatus = Field(default_factory=Active)
+    group_id: uuid.UUID | None = None
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+
+    _tags = field_validator("tags")(_unique_tags)
+
+
+class VehicleUpdate(Schema):
+    """Only the fields sent are changed. ``version`` (or If-Match) guards against lost updates."""
+
+    version: Version | None = None
+    vin: Vin | None = None
+    plate: Plate | None = None
+    name: Name | None = None
+    make: ShortText | None = None
+    model: ShortText | None = None
+    year: Year | None = None
+    type: VehicleType | None = None
+    fuel_type: FuelType | None = None
+    odometer_km: Odometer | None = None
+    status: VehicleStatus | None = None
+    group_id: uuid.UUID | None = None
+    tags: Annotated[list[Tag], Field(max_length=50)] | None = None
+
+    _tags = field_validator("tags")(lambda tags: None if tags is None else _unique_tags(tags))
+    _required = model_validator(mode="after")(
+        refuse_nulls("type", "fuel_type", "odometer_km", "status", "tags")
+    )
+
+
+class Vehicle(ReadSchema):
+    id: uuid.UUID
+    version: int
+    vin: str | None
+    plate: str | None
+    name: str | None
+    make: str | None
+    model: str | None
+    year: int | None
+    type: str
+    fuel_type: str
+    odometer_km: float
+    status: Active | InMaintenance | Retired
+    group_id: uuid.UUID | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+def vehicle_out(record: Any) -> Vehicle:
+    """ORM row → API shape (the status union is rebuilt from its two columns)."""
+    status = status_adapter.validate_python({"state": record.status, **record.status_detail})
+    return Vehicle(
+        id=record.id,
+        version=record.version,
+        vin=record.vin,
+        plate=record.plate,
+        name=record.name,
+        make=record.make,
+        model=record.model,
+        year=record.year,
+        type=record.type,
+        fuel_type=record.fuel_type,
+        odometer_km=float(record.odometer_km),
+        status=status,
+        group_id=record.group_id,
+        tags=list(record.tags or []),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )

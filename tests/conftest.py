@@ -24,7 +24,9 @@ from fleetyard.db import Database, set_tenant, with_user
 from fleetyard.migrate import upgrade
 from tests.factories import Actor, TenantSetup, setup_tenant
 
-ADMIN_URL = os.environ.get("FLEETYARD_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "FLEETYARD_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +83,9 @@ async def client(settings: Settings, rolled_back_db: Database) -> AsyncIterator[
 
 
 @pytest.fixture
-async def live_client(settings: Settings, app_database: Database) -> AsyncIterator[httpx.AsyncClient]:
+async def live_client(
+    settings: Settings, app_database: Database
+) -> AsyncIterator[httpx.AsyncClient]:
     """Real commits on separate pooled connections: for concurrency tests."""
     app = create_app(settings, database=app_database)
     transport = httpx.ASGITransport(app=app)

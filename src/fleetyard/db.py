@@ -37,7 +37,7 @@ def start_embedded_postgres(data_dir: Path) -> str:
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
     server = _embedded_servers.get(pg_dir)
     if server is None:
-        server = pgserver.get_server(pg_dir)
+        server = pgserver.get_server(pg_dir)  # type: ignore[attr-defined]
         _embedded_servers[pg_dir] = server
     return str(server.get_uri())
 

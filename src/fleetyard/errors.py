@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -124,7 +125,7 @@ def error_json(
     code: str,
     message: str,
     details: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": details or {}}}
     return JSONResponse(body, status_code=status_code, headers=headers)
@@ -182,7 +183,8 @@ def install_error_handlers(app: FastAPI) -> None:
 def responses(*errors: type[FleetyardError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` for a route: every error it can answer, with our body shape."""
     by_status: dict[int, list[str]] = {}
-    for err in (NotAuthenticated, ValidationFailed, RateLimited, *errors):
+    defaults: tuple[type[FleetyardError], ...] = (NotAuthenticated, ValidationFailed, RateLimited)
+    for err in (*defaults, *errors):
         by_status.setdefault(err.status_code, []).append(err.code)
     return {
         status: {

@@ -10,7 +10,9 @@ VALID_VIN = "1HGCM82633A004352"
 
 async def test_create_get_list_update_delete(client: httpx.AsyncClient, tenants: Tenants) -> None:
     headers = tenants.a.as_(Role.FLEET_MANAGER)
-    created = await client.post("/api/v1/vehicles", json={"vin": VALID_VIN, "plate": "ABC-123"}, headers=headers)
+    created = await client.post(
+        "/api/v1/vehicles", json={"vin": VALID_VIN, "plate": "ABC-123"}, headers=headers
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["make"] == "Honda"
@@ -32,9 +34,15 @@ async def test_create_get_list_update_delete(client: httpx.AsyncClient, tenants:
     )
     assert updated.status_code == 200, updated.text
     assert updated.json()["version"] == 2
-    assert updated.json()["status"] == {"state": "in_maintenance", "shop": "Main St Garage", "expected_return": None}
+    assert updated.json()["status"] == {
+        "state": "in_maintenance",
+        "shop": "Main St Garage",
+        "expected_return": None,
+    }
 
-    stale = await client.patch(f"/api/v1/vehicles/{vid}", json={"version": 1, "plate": "X"}, headers=headers)
+    stale = await client.patch(
+        f"/api/v1/vehicles/{vid}", json={"version": 1, "plate": "X"}, headers=headers
+    )
     assert stale.status_code == 409
     assert stale.json()["error"]["code"] == "version_conflict"
 
@@ -42,8 +50,14 @@ async def test_create_get_list_update_delete(client: httpx.AsyncClient, tenants:
     assert deleted.status_code == 204
     assert (await client.get(f"/api/v1/vehicles/{vid}", headers=headers)).status_code == 404
 
-    events = await client.get("/api/v1/events", params={"entity_type": "vehicle", "entity_id": vid}, headers=headers)
-    assert [e["type"] for e in events.json()["items"]] == ["vehicle_deleted", "vehicle_updated", "vehicle_created"]
+    events = await client.get(
+        "/api/v1/events", params={"entity_type": "vehicle", "entity_id": vid}, headers=headers
+    )
+    assert [e["type"] for e in events.json()["items"]] == [
+        "vehicle_deleted",
+        "vehicle_updated",
+        "vehicle_created",
+    ]
 
 
 async def test_standard_scenarios(client: httpx.AsyncClient, tenants: Tenants) -> None:
@@ -54,6 +68,8 @@ async def test_standard_scenarios(client: httpx.AsyncClient, tenants: Tenants) -
     vid = created.json()["id"]
     other = await client.get(f"/api/v1/vehicles/{vid}", headers=tenants.b.owner)
     assert other.status_code == 404
-    bad = await client.post("/api/v1/vehicles", json={"vin": "1HGCM82633A004353"}, headers=tenants.a.owner)
+    bad = await client.post(
+        "/api/v1/vehicles", json={"vin": "1HGCM82633A004353"}, headers=tenants.a.owner
+    )
     assert bad.status_code == 422
     assert bad.json()["error"]["code"] == "validation_failed"

@@ -71,7 +71,7 @@ class ApiKeyService:
         if record is None:
             raise NotFound("No such API key.")
         if record.revoked_at is None:
-            record.revoked_at = func.now()  # type: ignore[assignment]
+            record.revoked_at = func.now()
             await self.session.flush()
             await self.session.refresh(record)
             self.events.record(

@@ -62,11 +62,11 @@ async def current_user_session(request: Request, session: DbSession) -> AuthCont
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotAuthenticated()
-    principal, user_id = await auth.principal_from_session(
+    maybe_principal, user_id = await auth.principal_from_session(
         token, request.headers.get(CSRF_HEADER), request.method not in SAFE_METHODS
     )
-    request.state.principal = principal
-    return AuthContext(principal, user_id, token)
+    request.state.principal = maybe_principal
+    return AuthContext(maybe_principal, user_id, token)
 
 
 async def current_principal(

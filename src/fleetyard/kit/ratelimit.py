@@ -15,12 +15,10 @@ from fleetyard.errors import RateLimited
 
 class RateLimiter:
     def __init__(self, redis_url: str | None = None) -> None:
-        if redis_url:
-            storage: Storage = storage_from_string(
-                f"async+{redis_url}", implementation="redispy", key_prefix="fleetyard-rl"
-            )
-        else:
-            storage = storage_from_string("async+memory://")
+        uri = f"async+{redis_url}" if redis_url else "async+memory://"
+        options = {"implementation": "redispy", "key_prefix": "fleetyard-rl"} if redis_url else {}
+        storage = storage_from_string(uri, **options)
+        assert isinstance(storage, Storage)
         self._limiter = MovingWindowRateLimiter(storage)
         self._items: dict[int, RateLimitItemPerMinute] = {}
 

@@ -83,7 +83,7 @@ class MemberService:
             await self._keep_an_owner()
         before = {"role": membership.role}
         membership.role = role.value
-        membership.updated_at = func.now()  # type: ignore[assignment]
+        membership.updated_at = func.now()
         await self.session.flush()
         await self.session.refresh(membership)
         self.events.record("member", "updated", user_id, before, {"role": role.value})

@@ -22,7 +22,7 @@ class MemberRepository:
             .where(Membership.tenant_id == self.tenant_id)
             .order_by(User.email)
         )
-        return [(m, u) for m, u in result.tuples().all()]
+        return [(m, u) for m, u in result.all()]
 
     async def get(
         self, user_id: uuid.UUID, *, for_update: bool = False
@@ -34,7 +34,7 @@ class MemberRepository:
         )
         if for_update:
             stmt = stmt.with_for_update(of=Membership)
-        row = (await self.session.execute(stmt)).tuples().one_or_none()
+        row = (await self.session.execute(stmt)).one_or_none()
         return (row[0], row[1]) if row else None
 
     async def count(self, role: str | None = None) -> int:

@@ -108,4 +108,5 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     dependency.__name__ = f"require_{permission.value.replace(':', '_')}"
+    dependency.permission = permission  # type: ignore[attr-defined]  # read by tests and docs
     return dependency

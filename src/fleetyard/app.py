@@ -14,13 +14,17 @@ from fleetyard.api_keys.router import router as api_keys_router
 from fleetyard.auth.router import router as auth_router
 from fleetyard.config import Settings, get_settings
 from fleetyard.db import Database, app_url, owner_url
+from fleetyard.devices.router import router as devices_router
+from fleetyard.drivers.router import router as drivers_router
 from fleetyard.errors import install_error_handlers
 from fleetyard.events.router import router as events_router
+from fleetyard.groups.router import router as groups_router
 from fleetyard.kit.idempotency import IdempotentReplay
 from fleetyard.kit.observability import Metrics, ObservabilityMiddleware
 from fleetyard.kit.ratelimit import RateLimiter
 from fleetyard.kit.transaction import TransactionMiddleware
 from fleetyard.members.router import router as members_router
+from fleetyard.reservations.router import router as reservations_router
 from fleetyard.tenants.router import router as tenant_router
 from fleetyard.vehicles.router import router as vehicles_router
 
@@ -29,7 +33,11 @@ API_ROUTERS: list[APIRouter] = [
     tenant_router,
     members_router,
     api_keys_router,
+    groups_router,
     vehicles_router,
+    drivers_router,
+    devices_router,
+    reservations_router,
     events_router,
 ]
 

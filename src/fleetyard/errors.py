@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -86,6 +87,16 @@ class ReservationOverlap(Conflict):
     message = "The vehicle is already reserved for part of this period."
 
 
+class VehicleRetired(Conflict):
+    code = "vehicle_retired"
+    message = "A retired vehicle can't be reserved."
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    message = "The record's status does not allow this change."
+
+
 class IdempotencyKeyReused(FleetyardError):
     status_code = 422
     code = "idempotency_key_reused"
@@ -156,6 +167,22 @@ def _jsonable_validation_errors(exc: RequestValidationError) -> list[dict[str, A
     return errors
 
 
+# PostgreSQL refuses some text outright: a NUL character (22021), or a character the
+# database encoding can't hold (22P05). That is the caller's malformed input, not our fault.
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    cause = getattr(exc.orig, "__cause__", None) or exc.orig
+    return getattr(cause, "sqlstate", None)
+
+
+def _is_unparsable_body(exc: StarletteHTTPException) -> bool:
+    """FastAPI answers 400 when a JSON body is not UTF-8 or nests too deep to parse; like any
+    other malformed JSON, that is a 422."""
+    return exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError | RecursionError)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_fleetyard_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, FleetyardError)
@@ -172,12 +199,29 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if _is_unparsable_body(exc):
+            body_error = {"loc": ["body"], "msg": "JSON decode error", "type": "json_invalid"}
+            return error_json(
+                422, "validation_failed", "The request is not valid.", {"errors": [body_error]}
+            )
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_json(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    async def on_database_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DBAPIError)
+        if _sqlstate(exc) not in _UNSTORABLE_TEXT:
+            raise exc  # a real fault: the server error middleware answers 500
+        return error_json(
+            422,
+            "validation_failed",
+            "The request contains text that can't be stored (such as a NUL character).",
+            {"reason": "unstorable_text"},
+        )
 
     app.add_exception_handler(FleetyardError, on_fleetyard_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(DBAPIError, on_database_error)
 
 
 def responses(*errors: type[FleetyardError]) -> dict[int | str, dict[str, Any]]:

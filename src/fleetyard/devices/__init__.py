@@ -1,0 +1,1 @@
+"""Devices: the trackers that report positions, and which tenant each hardware id belongs to."""

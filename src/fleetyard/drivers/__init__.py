@@ -1,0 +1,1 @@
+"""Drivers: who drives, with which licence, in which vehicle."""

@@ -1,0 +1,1 @@
+"""Groups: depots, regions and teams, nested into a hierarchy."""

@@ -1,0 +1,131 @@
+"""Tenant isolation through every route: tenant B's credentials meet tenant A's records as
+404 on every path that names one, see none of them in any list, and change nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import Tenants
+from tests.test_permissions import ALL_ROUTES
+
+VIN = "1M8GDM9AXKP042788"
+
+
+async def seed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, str]:
+    """One record of every kind in a tenant; returns path-parameter name → id."""
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await client.post(f"/api/v1/{path}", json=body, headers=headers)
+        assert response.status_code == 201, (path, response.text)
+        created: dict[str, Any] = response.json()
+        return created
+
+    group = await post("groups", {"name": "Isolated depot"})
+    vehicle = await post(
+        "vehicles", {"vin": VIN, "plate": "ISO-1", "group_id": group["id"], "tags": ["iso"]}
+    )
+    driver = await post(
+        "drivers",
+        {"name": "Isa Lated", "licence_number": "ISO-LIC-1", "assigned_vehicle_id": vehicle["id"]},
+    )
+    device = await post(
+        "devices",
+        {"unique_id": "864000000000001", "protocol": "teltonika", "vehicle_id": vehicle["id"]},
+    )
+    reservation = await post(
+        "reservations",
+        {
+            "vehicle_id": vehicle["id"],
+            "driver_id": driver["id"],
+            "starts_at": "2031-01-01T08:00:00Z",
+            "ends_at": "2031-01-01T12:00:00Z",
+            "purpose": "isolation",
+        },
+    )
+    key = await post("api-keys", {"name": "iso key", "role": "viewer"})
+    member = await post(
+        "members", {"email": "iso-member@example.com", "role": "viewer", "password": "longenough"}
+    )
+    return {
+        "group_id": group["id"],
+        "vehicle_id": vehicle["id"],
+        "driver_id": driver["id"],
+        "device_id": device["id"],
+        "reservation_id": reservation["id"],
+        "key_id": key["id"],
+        "user_id": member["user_id"],
+    }
+
+
+def valid_body(method: str, path: str) -> dict[str, Any] | None:
+    """A body that passes validation, so what answers is the tenant check, not the schema."""
+    if method not in ("PATCH", "PUT", "POST"):
+        return None
+    if path.startswith("/api/v1/members/"):
+        return {"role": "viewer"}
+    return {"version": 1}
+
+
+async def snapshot(client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, str]) -> str:
+    parts = []
+    for path in ("groups", "vehicles", "drivers", "devices", "reservations", "api-keys", "members"):
+        parts.append((await client.get(f"/api/v1/{path}", headers=headers)).text)
+    parts.append((await client.get("/api/v1/tenant", headers=headers)).text)
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("role", ["owner"])
+async def test_other_tenant_meets_404_everywhere(
+    client: httpx.AsyncClient, tenants: Tenants, role: str
+) -> None:
+    ids = await seed(client, tenants.a.owner)
+    before = await snapshot(client, tenants.a.owner, ids)
+    intruder = tenants.b.owner
+    probed = 0
+    for method, path, _ in ALL_ROUTES:
+        names = re.findall(r"\{([^}]+)\}", path)
+        if not names:
+            continue
+        url = path
+        for name in names:
+            assert name in ids, f"seed() has no record for {{{name}}} ({path})"
+            url = url.replace(f"{{{name}}}", ids[name])
+        body = valid_body(method, path)
+        response = await client.request(method, url, json=body, headers=intruder)
+        assert response.status_code == 404, (method, url, response.status_code, response.text)
+        assert response.json()["error"]["code"] == "not_found"
+        probed += 1
+    assert probed >= 15
+
+    # nothing of A's shows in any of B's lists, events or tenant
+    seen_by_b = await snapshot(client, intruder, ids)
+    seen_by_b += (await client.get("/api/v1/events", params={"limit": 500}, headers=intruder)).text
+    for value in [
+        *ids.values(),
+        VIN,
+        "ISO-1",
+        "ISO-LIC-1",
+        "864000000000001",
+        "iso-member@example.com",
+    ]:
+        assert value not in seen_by_b, value
+    # filters naming A's ids find nothing either
+    for param, name in (
+        ("group_id", "group_id"),
+        ("vehicle_id", "vehicle_id"),
+        ("assigned_vehicle_id", "vehicle_id"),
+    ):
+        for path in ("vehicles", "drivers", "devices", "reservations"):
+            response = await client.get(
+                f"/api/v1/{path}", params={param: ids[name]}, headers=intruder
+            )
+            if response.status_code == 200:
+                assert json.loads(response.text)["items"] == [], (path, param)
+
+    # and A's records are exactly as they were
+    assert await snapshot(client, tenants.a.owner, ids) == before

@@ -3,22 +3,39 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Role
 from fleetyard.config import Settings, get_settings
 from fleetyard.db import Database, app_url, set_tenant
-from fleetyard.errors import FleetyardError
+from fleetyard.errors import FleetyardError, ValidationFailed
 from fleetyard.kit.ids import TenantId
 
-app = typer.Typer(help="Fleetyard: multi-tenant fleet management.", no_args_is_help=True)
+if TYPE_CHECKING:
+    import uvicorn
+
+    from fleetyard.demo import DemoLogin
+    from fleetyard.members.schemas import MemberCreate
+
+app = typer.Typer(
+    help="Fleetyard: multi-tenant fleet management.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals hold passwords and keys
+)
 tenant_app = typer.Typer(help="Tenants (organisations).", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their tenant roles.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys for integrations.", no_args_is_help=True)
@@ -31,11 +48,47 @@ err_console = Console(stderr=True)
 T = TypeVar("T")
 
 
-def _run_in_tenant_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Migrate, then run ``work`` in one committed transaction on the app connection."""
-    from fleetyard.migrate import migrate
+def _fail(message: str) -> NoReturn:
+    err_console.print(f"[red]error[/red] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(1)
 
-    owner = migrate(settings)
+
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
+@contextmanager
+def _readable_errors() -> Iterator[None]:
+    """Expected failures end the command with one line on stderr and exit code 1."""
+    try:
+        yield
+    except FleetyardError as exc:
+        details = "".join(f" {key}={value}" for key, value in exc.details.items())
+        _fail(f"{exc.code}: {exc.message}{details}")
+    except ValidationError as exc:
+        _fail(
+            "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'value'}: {err['msg']}"
+                for err in exc.errors()
+            )
+        )
+    except (OperationalError, InterfaceError, OSError) as exc:
+        _fail(f"cannot reach the database: {_first_line(exc)}")
+
+
+def _migrated(settings: Settings) -> str:
+    """Migrate the configured (or embedded) database; returns its owner URL."""
+    from fleetyard.migrate import migrate as run_migrations
+
+    return run_migrations(settings)
+
+
+def _run_in_tenant_db(
+    settings: Settings, owner: str, work: Callable[[AsyncSession], Awaitable[T]]
+) -> T:
+    """Run ``work`` in one committed transaction on the app connection."""
 
     async def main() -> T:
         db = Database.connect(app_url(settings, owner), pool_size=1)
@@ -45,11 +98,7 @@ def _run_in_tenant_db(settings: Settings, work: Callable[[AsyncSession], Awaitab
         finally:
             await db.dispose()
 
-    try:
-        return asyncio.run(main())
-    except FleetyardError as exc:
-        err_console.print(f"[red]error[/red] {exc.code}: {exc.message} {exc.details or ''}")
-        raise typer.Exit(1) from exc
+    return asyncio.run(main())
 
 
 async def _tenant_principal(session: AsyncSession, slug: str) -> Principal:
@@ -64,10 +113,47 @@ async def _tenant_principal(session: AsyncSession, slug: str) -> Principal:
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
-    from fleetyard.migrate import migrate as run_migrations
-
-    run_migrations(get_settings())
+    with _readable_errors():
+        _migrated(get_settings())
     console.print("[green]database is up to date[/green]")
+
+
+def _banner(url: str, login: DemoLogin | None) -> Panel:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("App", f"[link={url}]{url}[/link]")
+    grid.add_row("API docs", f"{url}/docs")
+    if login is not None:
+        grid.add_row("Tenant", login.tenant_slug)
+        grid.add_row("Email", login.email)
+        grid.add_row("Password", login.password)
+    grid.add_row("Stop", "Ctrl+C")
+    return Panel.fit(grid, title="[bold green]Fleetyard is starting[/bold green]")
+
+
+def _exit_on_sigterm(signum: int, _: FrameType | None) -> None:
+    """Before the server runs, SIGTERM unwinds like Ctrl+C so atexit stops embedded PostgreSQL."""
+    raise SystemExit(128 + signum)
+
+
+def _run_until_signalled(server: uvicorn.Server) -> None:
+    """Serve until SIGINT/SIGTERM, then return normally.
+
+    uvicorn shuts down gracefully on those signals and then raises the same signal again;
+    answered here by a no-op, the process exits 0 through atexit (which stops the embedded
+    PostgreSQL) instead of being killed by the signal.
+    """
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @app.command()
@@ -81,32 +167,30 @@ def serve(
 
     from fleetyard.app import create_app
     from fleetyard.logging import configure_logging
-    from fleetyard.migrate import migrate as run_migrations
 
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
-    owner = run_migrations(settings)
-    settings = settings.model_copy(update={"database_url": owner})
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    login: DemoLogin | None = None
+    with _readable_errors():
+        settings = get_settings()
+        configure_logging(settings.log_level, settings.log_json)
+        owner = _migrated(settings)
+        settings = settings.model_copy(update={"database_url": owner})
+        if demo:
+            from fleetyard.demo import ensure_demo_tenant
+
+            login = _run_in_tenant_db(settings, owner, ensure_demo_tenant)
     bind_host = host or settings.http_host
     bind_port = settings.http_port if port is None else port
-    if demo:
-        from fleetyard.demo import ensure_demo_tenant
-
-        login = _run_in_tenant_db(settings, ensure_demo_tenant)
-        console.print(
-            f"Demo tenant [bold]{login.tenant_slug}[/bold]: log in as [bold]{login.email}[/bold]"
-            f" / [bold]{login.password}[/bold]"
-        )
-    console.print(f"Fleetyard listening on [bold]http://{bind_host}:{bind_port}[/bold]")
-    console.print(f"API docs at http://{bind_host}:{bind_port}/docs")
-    uvicorn.run(
+    console.print(_banner(f"http://{bind_host}:{bind_port}", login))
+    config = uvicorn.Config(
         create_app(settings),
         host=bind_host,
         port=bind_port,
         log_config=None,
-        access_log=False,
+        access_log=False,  # ours carries request id and tenant (FLEETYARD_ACCESS_LOG)
         proxy_headers=False,
     )
+    _run_until_signalled(uvicorn.Server(config))
 
 
 @tenant_app.command("create")
@@ -117,27 +201,40 @@ def tenant_create(
     max_users: Annotated[int | None, typer.Option()] = None,
     api_requests_per_minute: Annotated[int, typer.Option()] = 600,
 ) -> None:
-    """Create a tenant."""
+    """Create a tenant; its id is printed on the last line."""
     from fleetyard.tenants.schemas import TenantCreate, TenantLimits
     from fleetyard.tenants.service import TenantService
 
-    data = TenantCreate(
-        slug=slug,
-        name=name,
-        limits=TenantLimits(
-            max_vehicles=max_vehicles,
-            max_users=max_users,
-            api_requests_per_minute=api_requests_per_minute,
-        ),
-    )
+    with _readable_errors():
+        settings = get_settings()
+        data = TenantCreate(
+            slug=slug,
+            name=name,
+            limits=TenantLimits(
+                max_vehicles=max_vehicles,
+                max_users=max_users,
+                api_requests_per_minute=api_requests_per_minute,
+            ),
+        )
+
+        async def work(session: AsyncSession) -> str:
+            tenant = await TenantService(session).create(data)
+            return str(tenant.id)
+
+        tenant_id = _run_in_tenant_db(settings, _migrated(settings), work)
+    console.print(f"tenant [bold]{escape(slug)}[/bold] created")
+    print(tenant_id)
+
+
+def _add_member(settings: Settings, owner: str, tenant: str, data: MemberCreate) -> str:
+    from fleetyard.members.service import MemberService
 
     async def work(session: AsyncSession) -> str:
-        tenant = await TenantService(session).create(data)
-        return str(tenant.id)
+        actor = await _tenant_principal(session, tenant)
+        member = await MemberService(session, actor).add(data)
+        return str(member.user_id)
 
-    tenant_id = _run_in_tenant_db(get_settings(), work)
-    console.print(f"tenant [bold]{slug}[/bold] created")
-    console.print(tenant_id)
+    return _run_in_tenant_db(settings, owner, work)
 
 
 @user_app.command("create")
@@ -145,25 +242,29 @@ def user_create(
     email: str,
     tenant: Annotated[str, typer.Option(help="Tenant slug")],
     role: Annotated[Role, typer.Option(help="Role in the tenant")],
-    password: Annotated[str | None, typer.Option(help="Prompted when left out")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="For a new user; prompted for when needed and left out")
+    ] = None,
     display_name: Annotated[str, typer.Option()] = "",
 ) -> None:
-    """Create a user (or add an existing one) as a member of a tenant."""
+    """Create a user (or add an existing one) as a member of a tenant; the user id is printed
+    on the last line."""
     from fleetyard.members.schemas import MemberCreate
-    from fleetyard.members.service import MemberService
 
-    if password is None:
-        password = getpass.getpass("Password: ")
-    data = MemberCreate(email=email, role=role, password=password, display_name=display_name)
-
-    async def work(session: AsyncSession) -> str:
-        actor = await _tenant_principal(session, tenant)
-        member = await MemberService(session, actor).add(data)
-        return str(member.user_id)
-
-    user_id = _run_in_tenant_db(get_settings(), work)
-    console.print(f"user [bold]{email}[/bold] is {role.value} of {tenant}")
-    console.print(user_id)
+    with _readable_errors():
+        settings = get_settings()
+        data = MemberCreate(email=email, role=role, password=password, display_name=display_name)
+        owner = _migrated(settings)
+        try:
+            user_id = _add_member(settings, owner, tenant, data)
+        except ValidationFailed as exc:
+            if password is not None or exc.details.get("field") != "password":
+                raise
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+            data = MemberCreate.model_validate({**data.model_dump(), "password": password})
+            user_id = _add_member(settings, owner, tenant, data)
+    console.print(f"user [bold]{escape(email)}[/bold] is {role.value} of {escape(tenant)}")
+    print(user_id)
 
 
 @apikey_app.command("create")
@@ -180,6 +281,8 @@ def apikey_create(
         _, key = await ApiKeyService(session, actor).create(name, role)
         return key
 
-    key = _run_in_tenant_db(get_settings(), work)
-    console.print(f"API key for {tenant} ({role.value}); it is shown only now:")
+    with _readable_errors():
+        settings = get_settings()
+        key = _run_in_tenant_db(settings, _migrated(settings), work)
+    console.print(f"API key for {escape(tenant)} ({role.value}); it is shown only now:")
     print(key)

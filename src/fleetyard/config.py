@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
+    # One JSON line per request; turn off for benchmarks (metrics are still recorded).
+    access_log: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

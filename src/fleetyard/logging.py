@@ -6,6 +6,17 @@ import logging
 import sys
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
+
+# Chatty at INFO: the embedded PostgreSQL narrates every initdb and pg_ctl run, and Alembic
+# every plugin it loads.
+QUIET_LOGGERS = ("pgserver", "alembic.runtime.plugins")
+
+
+def _drop_color_message(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """uvicorn passes an ANSI-coloured copy of its message as an ``extra``; JSON needs none."""
+    event_dict.pop("color_message", None)
+    return event_dict
 
 
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
@@ -15,6 +26,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.stdlib.ExtraAdder(),
+        _drop_color_message,
     ]
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
@@ -37,6 +49,9 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    logging.captureWarnings(True)  # warnings become log lines too, so stderr stays JSON
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = name != "uvicorn.access"

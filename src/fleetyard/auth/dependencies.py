@@ -33,7 +33,7 @@ class AuthContext:
     session_token: str | None
 
 
-def get_db(request: Request) -> AsyncSession:
+async def get_db(request: Request) -> AsyncSession:
     session: AsyncSession = getattr(request.state, SESSION_KEY)
     return session
 

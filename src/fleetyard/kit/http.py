@@ -9,7 +9,7 @@ from fastapi import Header
 from fleetyard.errors import PreconditionInvalid
 
 
-def parse_if_match(
+async def parse_if_match(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=100)] = None,
 ) -> int | None:
     """``If-Match: "3"`` (or ``3``, or ``W/"3"``) → expected version 3."""

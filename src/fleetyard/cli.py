@@ -85,6 +85,14 @@ def _migrated(settings: Settings) -> str:
     return run_migrations(settings)
 
 
+def _database_for_commands(settings: Settings) -> str:
+    """The embedded database is ours to keep migrated; a configured server is migrated only by
+    `fleetyard migrate` / `serve`, never as a side effect of pointing a command at it."""
+    if settings.database_url is None:
+        return _migrated(settings)
+    return settings.database_url
+
+
 def _run_in_tenant_db(
     settings: Settings, owner: str, work: Callable[[AsyncSession], Awaitable[T]]
 ) -> T:
@@ -221,7 +229,7 @@ def tenant_create(
             tenant = await TenantService(session).create(data)
             return str(tenant.id)
 
-        tenant_id = _run_in_tenant_db(settings, _migrated(settings), work)
+        tenant_id = _run_in_tenant_db(settings, _database_for_commands(settings), work)
     console.print(f"tenant [bold]{escape(slug)}[/bold] created")
     print(tenant_id)
 
@@ -254,7 +262,7 @@ def user_create(
     with _readable_errors():
         settings = get_settings()
         data = MemberCreate(email=email, role=role, password=password, display_name=display_name)
-        owner = _migrated(settings)
+        owner = _database_for_commands(settings)
         try:
             user_id = _add_member(settings, owner, tenant, data)
         except ValidationFailed as exc:
@@ -283,6 +291,6 @@ def apikey_create(
 
     with _readable_errors():
         settings = get_settings()
-        key = _run_in_tenant_db(settings, _migrated(settings), work)
+        key = _run_in_tenant_db(settings, _database_for_commands(settings), work)
     console.print(f"API key for {escape(tenant)} ({role.value}); it is shown only now:")
     print(key)

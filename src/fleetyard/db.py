@@ -7,7 +7,9 @@ query the API makes: a statement that forgot its tenant filter sees no rows at a
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +39,35 @@ def start_embedded_postgres(data_dir: Path) -> str:
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
     server = _embedded_servers.get(pg_dir)
     if server is None:
+        _forget_dead_handles(pg_dir / ".handle_pids.json")
         server = pgserver.get_server(pg_dir)  # type: ignore[attr-defined]
         _embedded_servers[pg_dir] = server
     return str(server.get_uri())
+
+
+def _forget_dead_handles(handles: Path) -> None:
+    """pgserver stops PostgreSQL when its last user exits, counting users in this file. A
+    process killed with SIGKILL never removes itself, and then no later run would stop the
+    server; drop pids that are no longer alive."""
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    if not isinstance(pids, list):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _is_alive(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def owner_url(settings: Settings) -> str:

@@ -170,6 +170,13 @@ def _jsonable_validation_errors(exc: RequestValidationError) -> list[dict[str, A
 # PostgreSQL refuses some text outright: a NUL character (22021), or a character the
 # database encoding can't hold (22P05). That is the caller's malformed input, not our fault.
 _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+# deadlock, serialization failure, lock not available: another request won a race; retry
+_CONCURRENCY = frozenset({"40P01", "40001", "55P03"})
+
+
+class ConcurrentUpdate(Conflict):
+    code = "concurrent_update"
+    message = "Another change to the same records happened at the same moment; please retry."
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -178,9 +185,9 @@ def _sqlstate(exc: DBAPIError) -> str | None:
 
 
 def _is_unparsable_body(exc: StarletteHTTPException) -> bool:
-    """FastAPI answers 400 when a JSON body is not UTF-8 or nests too deep to parse; like any
-    other malformed JSON, that is a 422."""
-    return exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError | RecursionError)
+    """FastAPI answers 400 when a JSON body is not UTF-8, nests too deep or holds a number too
+    long to parse; like any other malformed JSON, that is a 422."""
+    return exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -209,7 +216,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_database_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DBAPIError)
-        if _sqlstate(exc) not in _UNSTORABLE_TEXT:
+        sqlstate = _sqlstate(exc)
+        if sqlstate in _CONCURRENCY:
+            return error_json(409, ConcurrentUpdate.code, ConcurrentUpdate.message)
+        if sqlstate not in _UNSTORABLE_TEXT:
             raise exc  # a real fault: the server error middleware answers 500
         return error_json(
             422,

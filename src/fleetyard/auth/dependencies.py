@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,6 +78,7 @@ async def current_principal(
         raise NotAuthenticated(
             "Pick a tenant first (POST /api/v1/auth/switch).", details={"reason": "no_tenant"}
         )
+    structlog.contextvars.bind_contextvars(tenant_id=str(principal.tenant_id))
     limiter: RateLimiter = request.app.state.rate_limiter
     await limiter.hit("tenant", str(principal.tenant_id), principal.api_requests_per_minute)
     return principal

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("fleetyard-timing-equaliser")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both paths take the same time."""
+    return _hasher.hash("fleetyard-timing-equaliser")
+
 
 API_KEY_PREFIX = "fy_"
 
@@ -21,7 +27,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fleetyard.auth.dependencies import DbSession, require
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Permission
-from fleetyard.errors import responses
+from fleetyard.errors import PermissionDenied, responses
 from fleetyard.events.schemas import EventRead
 from fleetyard.events.service import EventLog
 from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
@@ -16,7 +16,7 @@ from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 router = APIRouter(prefix="/events", tags=["events"])
 
 
-@router.get("", response_model=Page[EventRead], responses=responses())
+@router.get("", response_model=Page[EventRead], responses=responses(PermissionDenied))
 async def list_events(
     session: DbSession,
     actor: Annotated[Principal, Depends(require(Permission.EVENTS_READ))],

@@ -111,7 +111,7 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             self._record(scope, status, time.perf_counter() - started)
-            structlog.contextvars.unbind_contextvars("request_id")
+            structlog.contextvars.unbind_contextvars("request_id", "tenant_id")
             request_id_var.reset(token)
 
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:

@@ -65,7 +65,9 @@ class RecordService(Generic[M]):
     async def get(self, record_id: uuid.UUID, *, for_update: bool = False) -> M:
         stmt = self._scoped().where(self.model.id == record_id)
         if for_update:
-            stmt = stmt.with_for_update()
+            # FOR NO KEY UPDATE: keys never change, so rows referencing this one (whose
+            # foreign-key checks take KEY SHARE) don't queue behind us.
+            stmt = stmt.with_for_update(key_share=True)
         record: M | None = (await self.session.execute(stmt)).scalar_one_or_none()
         if record is None:
             raise NotFound(

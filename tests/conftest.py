@@ -45,6 +45,7 @@ def database_url() -> Iterator[str]:
 def settings(database_url: str) -> Settings:
     return Settings(
         env=Environment.TEST,
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
         database_url=database_url,
         login_attempts_per_minute=10_000,
         log_json=False,

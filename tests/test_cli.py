@@ -30,12 +30,18 @@ FLEETYARD = Path(sys.executable).parent / "fleetyard"
 
 Invoke = Callable[..., Result]
 
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
 
 @pytest.fixture(scope="module")
 def cli(database_url: str) -> Invoke:
     """Run ``fleetyard <args>`` in-process with FLEETYARD_DATABASE_URL set."""
     runner = CliRunner()
-    base_env = {"FLEETYARD_DATABASE_URL": database_url, "FLEETYARD_ENV": "test"}
+    base_env = {
+        "FLEETYARD_DATABASE_URL": database_url,
+        "FLEETYARD_ENV": "test",
+        "FLEETYARD_SECRET_KEY": TEST_SECRET,
+    }
 
     def invoke(*args: str, input: str | None = None, **env: str) -> Result:
         get_settings.cache_clear()  # settings are read once per process; this is a new "process"
@@ -50,7 +56,11 @@ def cli(database_url: str) -> Invoke:
 @asynccontextmanager
 async def api(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """The app as `fleetyard serve` builds it: its own engine, opened by the lifespan."""
-    app = create_app(Settings(env=Environment.TEST, database_url=database_url, log_json=False))
+    app = create_app(
+        Settings(
+            env=Environment.TEST, secret_key=TEST_SECRET, database_url=database_url, log_json=False
+        )
+    )
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),

@@ -14,7 +14,7 @@ from structlog.testing import capture_logs
 
 from fleetyard.app import create_app
 from fleetyard.auth.roles import Role
-from fleetyard.config import Settings
+from fleetyard.config import Environment, Settings
 from fleetyard.db import Database
 from tests.conftest import Tenants
 
@@ -210,3 +210,11 @@ async def test_every_api_route_declares_its_errors(client: httpx.AsyncClient) ->
         ]
     assert missing == []
     assert "HTTPValidationError" not in spec["components"]["schemas"]  # FastAPI's own 422 shape
+
+
+def test_default_secret_is_refused_outside_development() -> None:
+    with pytest.raises(ValueError, match="SECRET_KEY"):
+        Settings(env=Environment.TEST)
+    with pytest.raises(ValueError, match="SECRET_KEY"):
+        Settings(env=Environment.PRODUCTION, secret_key="short")
+    assert Settings(env=Environment.DEVELOPMENT).secret_key

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
-        if self.env is Environment.PRODUCTION and self.secret_key == DEFAULT_SECRET_KEY:
+        if self.env is not Environment.DEVELOPMENT and self.secret_key == DEFAULT_SECRET_KEY:
             raise ValueError("FLEETYARD_SECRET_KEY must be set outside development")
         if self.env is Environment.PRODUCTION and len(self.secret_key) < 32:
             raise ValueError("FLEETYARD_SECRET_KEY must be at least 32 characters")

@@ -42,6 +42,13 @@ async def get_db(request: Request) -> AsyncSession:
 DbSession = Annotated[AsyncSession, Depends(get_db)]
 
 
+async def get_auth_service(request: Request, session: DbSession) -> AuthService:
+    return AuthService(session, request.app.state.settings.secret_key)
+
+
+Auth = Annotated[AuthService, Depends(get_auth_service)]
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if not header:
@@ -52,9 +59,8 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-async def current_user_session(request: Request, session: DbSession) -> AuthContext:
+async def current_user_session(request: Request, auth: Auth) -> AuthContext:
     """Who is calling, whether or not a tenant has been chosen yet (for /auth routes)."""
-    auth = AuthService(session)
     key = bearer_token(request)
     if key is not None:
         principal = await auth.principal_from_api_key(key)

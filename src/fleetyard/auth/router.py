@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fleetyard.auth.dependencies import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    Auth,
     AuthContext,
-    DbSession,
     current_user_session,
 )
 from fleetyard.auth.schemas import (
@@ -68,14 +68,13 @@ async def _me(auth: AuthService, context: AuthContext) -> Me:
     responses=responses(InvalidCredentials, NotFound),
 )
 async def login(
-    body: LoginRequest, request: Request, response: Response, session: DbSession
+    body: LoginRequest, request: Request, response: Response, auth: Auth
 ) -> LoginResponse:
     """Email + password → an HTTP-only session cookie, plus a CSRF token to send back in the
     ``X-CSRF-Token`` header on every change. Limited per client IP."""
     settings: Settings = request.app.state.settings
     limiter: RateLimiter = request.app.state.rate_limiter
     await limiter.hit("login", _client_ip(request), settings.login_attempts_per_minute)
-    auth = AuthService(session)
     ttl = timedelta(hours=settings.session_ttl_hours)
     new = await auth.login(body.email, body.password, body.tenant, ttl)
     cookie = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure, "path": "/"}
@@ -95,11 +94,11 @@ async def login(
 
 
 @router.post("/logout", status_code=204, responses=responses(CsrfFailed))
-async def logout(context: Context, session: DbSession) -> Response:
+async def logout(context: Context, auth: Auth) -> Response:
     """End the browser session (API keys are revoked instead)."""
     if context.session_token is None:
         raise NotAuthenticated("Only browser sessions log out; revoke an API key instead.")
-    await AuthService(session).logout(context.session_token)
+    await auth.logout(context.session_token)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
@@ -107,17 +106,16 @@ async def logout(context: Context, session: DbSession) -> Response:
 
 
 @router.get("/me", response_model=Me, responses=responses())
-async def me(context: Context, session: DbSession) -> Me:
+async def me(context: Context, auth: Auth) -> Me:
     """Who is logged in, the current tenant and role, and every tenant one may switch to."""
-    return await _me(AuthService(session), context)
+    return await _me(auth, context)
 
 
 @router.post("/switch", response_model=Me, responses=responses(CsrfFailed, NotFound))
-async def switch_tenant(body: SwitchTenantRequest, context: Context, session: DbSession) -> Me:
+async def switch_tenant(body: SwitchTenantRequest, context: Context, auth: Auth) -> Me:
     """Make another of the user's tenants the current one for this session."""
     if context.session_token is None or context.user_id is None:
         raise NotAuthenticated("API keys belong to one tenant and cannot switch.")
-    auth = AuthService(session)
     await auth.switch_tenant(context.session_token, UserId(context.user_id), body.tenant)
     principal, user_id = await auth.principal_from_session(
         context.session_token, None, needs_csrf=False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import uuid
 from dataclasses import dataclass
@@ -28,9 +29,15 @@ class NewSession:
 
 
 class AuthService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, secret_key: str) -> None:
         self.session = session
         self.repo = AuthRepository(session)
+        self._secret = secret_key.encode()
+
+    def _session_digest(self, token: str) -> str:
+        """Session and CSRF tokens are stored as HMACs under SECRET_KEY: a leaked table can't
+        be replayed, and rotating the key logs everyone out."""
+        return hmac.new(self._secret, token.encode(), hashlib.sha256).hexdigest()
 
     async def login(
         self, email: str, password: str, tenant_slug: str | None, ttl: timedelta
@@ -42,17 +49,19 @@ class AuthService:
         memberships = await self.repo.list_memberships(user.id)
         tenant_id = _pick_tenant(memberships, tenant_slug)
         token, csrf = new_token(), new_token()
-        await self.repo.create_session(digest(token), user.id, tenant_id, digest(csrf), ttl)
+        await self.repo.create_session(
+            self._session_digest(token), user.id, tenant_id, self._session_digest(csrf), ttl
+        )
         return NewSession(token, csrf, user, tenant_id)
 
     async def logout(self, token: str) -> None:
-        await self.repo.delete_session(digest(token))
+        await self.repo.delete_session(self._session_digest(token))
 
     async def switch_tenant(self, token: str, user_id: UserId, tenant_slug: str) -> uuid.UUID:
         memberships = await self.repo.list_memberships(user_id)
         tenant_id = _pick_tenant(memberships, tenant_slug)
         assert tenant_id is not None
-        await self.repo.set_session_tenant(digest(token), tenant_id)
+        await self.repo.set_session_tenant(self._session_digest(token), tenant_id)
         return tenant_id
 
     async def memberships(self, user_id: UserId) -> list[tuple[Membership, Tenant]]:
@@ -85,11 +94,11 @@ class AuthService:
         self, token: str, csrf_token: str | None, needs_csrf: bool
     ) -> tuple[Principal | None, UserId]:
         """The session's user and, when it has picked a tenant, its principal there."""
-        grant = await self.repo.get_live_session(digest(token))
+        grant = await self.repo.get_live_session(self._session_digest(token))
         if grant is None:
             raise NotAuthenticated("The session has expired; log in again.")
         if needs_csrf and not (
-            csrf_token and hmac.compare_digest(digest(csrf_token), grant.csrf_hash)
+            csrf_token and hmac.compare_digest(self._session_digest(csrf_token), grant.csrf_hash)
         ):
             raise CsrfFailed()
         user_id = UserId(grant.user_id)

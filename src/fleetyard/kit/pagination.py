@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, SmallInteger, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from fleetyard.errors import ValidationFailed
@@ -63,23 +63,40 @@ def decode_cursor(cursor: str) -> tuple[Any, uuid.UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(row_id, str):  # uuid.UUID(123) raises AttributeError
+            raise TypeError("cursor id is not a string")
         return value, uuid.UUID(row_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
         raise ValidationFailed("Malformed cursor.", details={"cursor": cursor[:100]}) from exc
 
 
 def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
+    """The cursor's sort value as the column's type; a forged one is a 422, not a DB error."""
     if value is None:
         return None
     python_type = column.type.python_type
+    coerced: Any
     try:
         if python_type is datetime:
-            return datetime.fromisoformat(value)
-        if python_type is date:
-            return date.fromisoformat(value)
-        return python_type(value)
-    except (ValueError, TypeError) as exc:
+            coerced = datetime.fromisoformat(value)
+        elif python_type is date:
+            coerced = date.fromisoformat(value)
+        else:
+            coerced = python_type(value)
+        _check_range(column.type, coerced)
+    except (ValueError, TypeError, AttributeError, ArithmeticError) as exc:
         raise ValidationFailed("Malformed cursor.") from exc
+    return coerced
+
+
+def _check_range(column_type: Any, value: Any) -> None:
+    if isinstance(column_type, Integer):
+        bits = 16 if isinstance(column_type, SmallInteger) else 32
+        bits = 64 if isinstance(column_type, BigInteger) else bits
+        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            raise ValueError("out of the column's range")
+    if isinstance(value, Decimal) and not (value.is_finite() and abs(value.adjusted()) < 1000):
+        raise ValueError("out of the column's range")
 
 
 def paginate(

@@ -1,0 +1,1 @@
+"""Telematics: device protocols, the gateway, and the ingest pipeline."""

@@ -1,0 +1,30 @@
+"""Named keys of ``Position.attributes``: one vocabulary whatever protocol a fix came in on."""
+
+from __future__ import annotations
+
+from typing import Final
+
+RPM: Final = "rpm"  # engine speed, revolutions per minute
+COOLANT_TEMP_C: Final = "coolant_temp_c"  # engine coolant temperature, °C
+FUEL_LEVEL_PCT: Final = "fuel_level_pct"  # fuel level, % of tank
+FUEL_USED_L: Final = "fuel_used_l"  # total fuel used, litres
+BATTERY_V: Final = "battery_v"  # internal (backup) battery voltage, V
+POWER_V: Final = "power_v"  # external (vehicle) supply voltage, V
+ENGINE_HOURS: Final = "engine_hours"  # total engine hours, h
+DTCS: Final = "dtcs"  # list of diagnostic trouble codes, e.g. ["P0301"]
+IO: Final = "io"  # raw IO element map: {"<id>": value}, as the device sent it
+EVENT: Final = "event"  # id of the IO element / event that triggered the record
+ALARM: Final = "alarm"  # alarm name: sos, power_cut, vibration, overspeed, geofence_in, …
+MOTION: Final = "motion"  # bool
+CHARGE: Final = "charge"  # bool, battery charging
+GSM_SIGNAL: Final = "gsm_signal"  # 0–5 or 0–100 as the device reports it
+CELL: Final = "cell"  # {"mcc", "mnc", "lac", "cid"}
+STATUS: Final = "status"  # protocol-specific status word (int)
+SERIAL: Final = "serial"  # protocol message serial number
+BATTERY_LEVEL_PCT: Final = "battery_level_pct"  # phone / device battery, %
+ACCURACY_M: Final = "accuracy_m"  # horizontal accuracy radius, m
+PRIORITY: Final = "priority"  # Teltonika record priority: 0 low, 1 high, 2 panic
+TRIP_ODOMETER_M: Final = "trip_odometer_m"
+HARSH_BRAKING: Final = "harsh_braking"  # bool: a harsh braking event
+HARSH_ACCELERATION: Final = "harsh_acceleration"
+HARSH_CORNERING: Final = "harsh_cornering"

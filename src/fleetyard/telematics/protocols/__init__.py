@@ -1,0 +1,1 @@
+"""Device protocols: framers, decoders and reply encoders. Pure: bytes in, events out."""

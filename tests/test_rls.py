@@ -57,7 +57,8 @@ async def test_every_tenant_table_forces_rls(connection: AsyncConnection) -> Non
             text(
                 "select c.relname, c.relrowsecurity, c.relforcerowsecurity from pg_class c "
                 "join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' "
-                "where c.relkind in ('r','p') and c.relnamespace = 'public'::regnamespace"
+                "where c.relkind in ('r','p') and not c.relispartition "
+                "and c.relnamespace = 'public'::regnamespace"
             )
         )
     ).all()

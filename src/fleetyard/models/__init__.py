@@ -1,5 +1,6 @@
 """ORM models, one file per table."""
 
+from fleetyard.models.alert import Alert, UnknownDevice
 from fleetyard.models.api_key import ApiKey
 from fleetyard.models.base import Base
 from fleetyard.models.device import Device, DeviceIdentity
@@ -8,6 +9,7 @@ from fleetyard.models.event import Event
 from fleetyard.models.group import Group
 from fleetyard.models.idempotency_key import IdempotencyKey
 from fleetyard.models.membership import Membership
+from fleetyard.models.position import PositionRecord, VehicleState
 from fleetyard.models.reservation import Reservation
 from fleetyard.models.session import UserSession
 from fleetyard.models.tenant import Tenant
@@ -15,6 +17,7 @@ from fleetyard.models.user import User
 from fleetyard.models.vehicle import Vehicle
 
 __all__ = [
+    "Alert",
     "ApiKey",
     "Base",
     "Device",
@@ -24,9 +27,12 @@ __all__ = [
     "Group",
     "IdempotencyKey",
     "Membership",
+    "PositionRecord",
     "Reservation",
     "Tenant",
+    "UnknownDevice",
     "User",
     "UserSession",
     "Vehicle",
+    "VehicleState",
 ]

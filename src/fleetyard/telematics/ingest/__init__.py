@@ -1,0 +1,1 @@
+"""The ingest pipeline: validate → store (COPY, ack after commit) → state → rules → publish."""

@@ -1,0 +1,168 @@
+"""Batches positions from every connection for a few milliseconds, writes each batch in one
+transaction, and only then lets each connection send its device ack.
+
+A failed write fails every waiter of that batch: their connections send no ack, so the devices
+keep the records and resend them. After commit, the ``on_stored`` handlers (state-derived
+rules, live publishing) run in order, off the ack path; a failing handler is logged and the
+others still run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import asyncpg
+
+from fleetyard.telematics.ingest.directory import DeviceRoute
+from fleetyard.telematics.ingest.store import Resolved, write_batch
+from fleetyard.telematics.ingest.validation import LastFix, invalid_reason
+from fleetyard.telematics.position import Position
+
+log = logging.getLogger(__name__)
+
+StoredHandler = Callable[[Sequence[Resolved]], Awaitable[None]]
+
+
+@dataclass
+class _Pending:
+    items: list[Resolved]
+    done: asyncio.Future[None]
+
+
+@dataclass
+class IngestStats:
+    batches: int = 0
+    records: int = 0
+    fresh: int = 0
+    failures: int = 0
+    write_seconds: float = 0.0
+
+
+@dataclass
+class IngestPipeline:
+    pool: asyncpg.Pool
+    max_batch: int = 2000
+    max_delay_s: float = 0.005
+    writers: int = 2
+    max_queued: int = 100_000  # records waiting; beyond this, submit() waits (backpressure)
+    on_stored: list[StoredHandler] = field(default_factory=list)
+    stats: IngestStats = field(default_factory=IngestStats)
+
+    def __post_init__(self) -> None:
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._queued_records = 0
+        self._room = asyncio.Condition()
+        self._last_fix: dict[object, LastFix] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        # stored batches wait here for the handlers, in order, off the ack path
+        self._stored: asyncio.Queue[Sequence[Resolved]] = asyncio.Queue(maxsize=1000)
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._writer(i)) for i in range(self.writers)]
+        self._tasks.append(asyncio.create_task(self._after_store()))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def assess(self, route: DeviceRoute, positions: Sequence[Position]) -> list[Resolved]:
+        """Validate in device order against the device's last trusted fix."""
+        now = datetime.now(UTC)
+        items = []
+        for position in sorted(positions, key=lambda p: p.fix_time):
+            previous = self._last_fix.get(route.device_id)
+            reason = invalid_reason(position, previous, now)
+            if reason is None:
+                self._last_fix[route.device_id] = LastFix(
+                    position.fix_time, position.latitude, position.longitude
+                )
+            items.append(Resolved(route, position, now, reason))
+        return items
+
+    async def submit(self, route: DeviceRoute, positions: Sequence[Position]) -> None:
+        """Returns once the positions are durable; raises if they could not be stored."""
+        items = self.assess(route, positions)
+        if not items:
+            return
+        async with self._room:
+            await self._room.wait_for(lambda: self._queued_records < self.max_queued)
+            self._queued_records += len(items)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Pending(items, done))
+        await done
+
+    async def _writer(self, number: int) -> None:
+        while True:
+            first = await self._queue.get()
+            await asyncio.sleep(self.max_delay_s)  # let concurrent devices join the batch
+            pending = [first]
+            count = len(first.items)
+            while count < self.max_batch and not self._queue.empty():
+                more = self._queue.get_nowait()
+                pending.append(more)
+                count += len(more.items)
+            try:
+                await self._write(pending)
+            finally:
+                async with self._room:
+                    self._queued_records -= count
+                    self._room.notify_all()
+                for _ in pending:
+                    self._queue.task_done()
+
+    async def _write(self, pending: list[_Pending]) -> None:
+        items = [item for p in pending for item in p.items]
+        started = time.perf_counter()
+        try:
+            async with self.pool.acquire() as conn:
+                fresh = await write_batch(conn, items)
+        except Exception as exc:
+            if len(pending) > 1:  # one bad submission must not fail its neighbours
+                for one in pending:
+                    await self._write([one])
+                return
+            self.stats.failures += 1
+            log.exception("positions not stored; no ack", extra={"records": len(items)})
+            if not pending[0].done.done():  # the device keeps its records and resends
+                pending[0].done.set_exception(exc)
+            return
+        self.stats.batches += 1
+        self.stats.records += len(items)
+        self.stats.fresh += len(fresh)
+        self.stats.write_seconds += time.perf_counter() - started
+        for p in pending:
+            if not p.done.done():
+                p.done.set_result(None)
+        if fresh and self.on_stored:
+            await self._stored.put(fresh)
+
+    async def _after_store(self) -> None:
+        while True:
+            fresh = await self._stored.get()
+            await self._run_handlers(fresh)
+            self._stored.task_done()
+
+    async def drain(self) -> None:
+        """Wait until every stored batch has been through the handlers (tests, shutdown)."""
+        await self._queue.join()
+        await self._stored.join()
+
+    async def _run_handlers(self, fresh: Sequence[Resolved]) -> None:
+        for handler in self.on_stored:
+            try:
+                await handler(fresh)
+            except Exception:  # one failing handler must not stop the others
+                log.exception(
+                    "post-store handler failed",
+                    extra={"handler": getattr(handler, "__qualname__", repr(handler))},
+                )

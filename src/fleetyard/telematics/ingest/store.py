@@ -1,0 +1,145 @@
+"""Durable, idempotent position storage: binary COPY into a session-temporary table, then
+one INSERT … ON CONFLICT DO NOTHING per tenant (row-level security stays on), then the
+latest valid fix per vehicle into vehicle_state — all in one transaction."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from fleetyard.telematics.ingest.directory import DeviceRoute
+from fleetyard.telematics.position import Position
+
+COLUMNS = (
+    "tenant_id",
+    "device_id",
+    "fix_time",
+    "vehicle_id",
+    "server_time",
+    "protocol",
+    "latitude",
+    "longitude",
+    "speed_kmh",
+    "course",
+    "altitude_m",
+    "satellites",
+    "hdop",
+    "valid",
+    "invalid_reason",
+    "ignition",
+    "odometer_m",
+    "attributes",
+)
+_COLUMN_LIST = ", ".join(COLUMNS)
+
+_STAGING = f"""
+create temp table if not exists positions_in
+    as select {_COLUMN_LIST} from positions with no data
+"""  # noqa: S608 - fixed column names
+
+_INSERT = f"""
+insert into positions ({_COLUMN_LIST})
+select {_COLUMN_LIST} from positions_in where tenant_id = $1
+on conflict do nothing
+returning device_id, fix_time
+"""  # noqa: S608 - fixed column names
+
+_STATE = """
+insert into vehicle_state as s (tenant_id, vehicle_id, device_id, fix_time, server_time,
+    latitude, longitude, speed_kmh, course, altitude_m, satellites, ignition, odometer_m,
+    attributes)
+select distinct on (vehicle_id) tenant_id, vehicle_id, device_id, fix_time, server_time,
+    latitude, longitude, speed_kmh, course, altitude_m, satellites, ignition, odometer_m,
+    attributes
+from positions_in
+where tenant_id = $1 and valid and vehicle_id is not null
+order by vehicle_id, fix_time desc
+on conflict (tenant_id, vehicle_id) do update set
+    device_id = excluded.device_id, fix_time = excluded.fix_time,
+    server_time = excluded.server_time, latitude = excluded.latitude,
+    longitude = excluded.longitude, speed_kmh = excluded.speed_kmh, course = excluded.course,
+    altitude_m = excluded.altitude_m, satellites = excluded.satellites,
+    ignition = coalesce(excluded.ignition, s.ignition),
+    odometer_m = coalesce(excluded.odometer_m, s.odometer_m),
+    attributes = s.attributes || excluded.attributes
+where s.fix_time < excluded.fix_time
+"""
+
+
+@dataclass(slots=True)
+class Resolved:
+    """A decoded position on its way to storage, with where it belongs and its verdict."""
+
+    route: DeviceRoute
+    position: Position
+    server_time: datetime
+    invalid_reason: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.invalid_reason is None
+
+    def record(self) -> tuple[object, ...]:
+        p = self.position
+        return (
+            self.route.tenant_id,
+            self.route.device_id,
+            p.fix_time,
+            self.route.vehicle_id,
+            self.server_time,
+            p.protocol,
+            p.latitude,
+            p.longitude,
+            p.speed_kmh,
+            p.course,
+            p.altitude_m,
+            p.satellites,
+            p.hdop,
+            self.valid,
+            self.invalid_reason,
+            p.ignition,
+            p.odometer_m,
+            json.dumps(_jsonb_safe(p.attributes), default=str),
+        )
+
+
+def _jsonb_safe(value: object) -> object:
+    """What jsonb refuses would fail the whole batch (and every device in it): NaN and
+    infinities become null, NUL characters are dropped."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {str(k).replace("\x00", ""): _jsonb_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonb_safe(v) for v in value]
+    return value
+
+
+async def write_batch(conn: asyncpg.Connection, batch: Sequence[Resolved]) -> list[Resolved]:
+    """Store the batch durably; returns the items that were new (not resends)."""
+    by_tenant: dict[uuid.UUID, list[Resolved]] = defaultdict(list)
+    for item in batch:
+        by_tenant[item.route.tenant_id].append(item)
+    fresh: list[Resolved] = []
+    async with conn.transaction():
+        await conn.execute(_STAGING)
+        await conn.execute("truncate positions_in")
+        await conn.copy_records_to_table(
+            "positions_in", records=[item.record() for item in batch], columns=COLUMNS
+        )
+        for tenant_id, items in by_tenant.items():
+            await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant_id))
+            inserted = await conn.fetch(_INSERT, tenant_id)
+            await conn.execute(_STATE, tenant_id)
+            keys = {(row["device_id"], row["fix_time"]) for row in inserted}
+            fresh.extend(i for i in items if (i.route.device_id, i.position.fix_time) in keys)
+    return fresh

@@ -14,6 +14,7 @@ asks the gateway whether the device is registered; it answers with ``session.acc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from fleetyard.telematics.position import Position
 
@@ -70,3 +71,19 @@ class FrameBuffer:
         chunk = bytes(self.data[:n])
         del self.data[:n]
         return chunk
+
+
+class ProtocolSession(Protocol):
+    """One device connection's protocol state (a stream protocol: Teltonika TCP, GT06, H02)."""
+
+    def receive_data(self, data: bytes) -> list[Event]:
+        """Feed received bytes; the events they complete, in order. Raises ProtocolError."""
+        ...
+
+    def accept(self) -> bytes:
+        """After ``Identified``: the device is registered. Bytes to send (may be empty)."""
+        ...
+
+    def reject(self) -> bytes:
+        """After ``Identified``: nobody registered it. Bytes to send before closing."""
+        ...

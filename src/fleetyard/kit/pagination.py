@@ -90,13 +90,20 @@ def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
 
 
 def _check_range(column_type: Any, value: Any) -> None:
+    """PostgreSQL refuses a parameter its column type can't hold (int4, numeric(p, s))."""
     if isinstance(column_type, Integer):
         bits = 16 if isinstance(column_type, SmallInteger) else 32
         bits = 64 if isinstance(column_type, BigInteger) else bits
         if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
             raise ValueError("out of the column's range")
-    if isinstance(value, Decimal) and not (value.is_finite() and abs(value.adjusted()) < 1000):
-        raise ValueError("out of the column's range")
+    if isinstance(value, Decimal):
+        if not value.is_finite() or abs(value.adjusted()) >= 1000:
+            raise ValueError("out of the column's range")
+        precision, scale = getattr(column_type, "precision", None), getattr(column_type, "scale", 0)
+        if precision is not None:
+            rounded = value.quantize(Decimal(1).scaleb(-(scale or 0)))
+            if abs(rounded) >= Decimal(10) ** (precision - (scale or 0)):
+                raise ValueError("out of the column's range")
 
 
 def paginate(

@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     # One JSON line per request; turn off for benchmarks (metrics are still recorded).
     access_log: bool = True
 
+    # Device gateway: a protocol's server runs when its port is set (Traccar's well-known
+    # ports by default, so devices configured for Traccar work unchanged); 0 picks a free port.
+    gateway_host: str = "0.0.0.0"
+    teltonika_port: int | None = Field(default=5027, ge=0, le=65535)  # TCP and UDP
+    gt06_port: int | None = Field(default=5023, ge=0, le=65535)
+    h02_port: int | None = Field(default=5013, ge=0, le=65535)
+    osmand_port: int | None = Field(default=5055, ge=0, le=65535)
+    gateway_max_connections: int = Field(default=20_000, ge=1)
+    gateway_idle_timeout_s: float = Field(default=600.0, gt=0)
+    ingest_batch_delay_ms: float = Field(default=5.0, ge=0, le=1000)
+    ingest_writers: int = Field(default=2, ge=1, le=32)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.env is not Environment.DEVELOPMENT and self.secret_key == DEFAULT_SECRET_KEY:

@@ -1,0 +1,1 @@
+"""Gateway: asyncio servers that feed device bytes to the pure protocol sessions."""

@@ -48,6 +48,10 @@ def settings(database_url: str) -> Settings:
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         database_url=database_url,
         login_attempts_per_minute=10_000,
+        teltonika_port=None,
+        gt06_port=None,
+        h02_port=None,
+        osmand_port=None,
         log_json=False,
     )
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
-from fleetyard.app import create_app
+from fleetyard.app import Role, create_app
 from fleetyard.cli import app as cli_app
 from fleetyard.config import Environment, Settings, get_settings
 
@@ -59,7 +59,8 @@ async def api(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
         Settings(
             env=Environment.TEST, secret_key=TEST_SECRET, database_url=database_url, log_json=False
-        )
+        ),
+        role=Role.API,  # no device servers on fixed ports from a test
     )
     transport = httpx.ASGITransport(app=app)
     async with (

@@ -88,6 +88,8 @@ def data_dir() -> Iterator[Path]:
 def server_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETYARD_")}
     env.update(FLEETYARD_DATA_DIR=str(data_dir), FLEETYARD_LOG_JSON="true")
+    for protocol in ("TELTONIKA", "GT06", "H02", "OSMAND"):  # free ports: runs may overlap
+        env[f"FLEETYARD_{protocol}_PORT"] = "0"
     return env
 
 

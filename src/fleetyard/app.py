@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -13,7 +14,7 @@ from fleetyard import __version__
 from fleetyard.api_keys.router import router as api_keys_router
 from fleetyard.auth.router import router as auth_router
 from fleetyard.config import Settings, get_settings
-from fleetyard.db import Database, app_url, owner_url
+from fleetyard.db import Database, app_url, libpq_dsn, owner_url
 from fleetyard.devices.router import router as devices_router
 from fleetyard.drivers.router import router as drivers_router
 from fleetyard.errors import install_error_handlers
@@ -25,6 +26,7 @@ from fleetyard.kit.ratelimit import RateLimiter
 from fleetyard.kit.transaction import TransactionMiddleware
 from fleetyard.members.router import router as members_router
 from fleetyard.reservations.router import router as reservations_router
+from fleetyard.telematics.runtime import Telematics
 from fleetyard.tenants.router import router as tenant_router
 from fleetyard.vehicles.router import router as vehicles_router
 
@@ -42,20 +44,38 @@ API_ROUTERS: list[APIRouter] = [
 ]
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+class Role(StrEnum):
+    """What a process serves: the HTTP API, the device gateway, or both (the default)."""
+
+    ALL = "all"
+    API = "api"
+    GATEWAY = "gateway"
+
+
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    role: Role = Role.ALL,
+) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
-        db = database or Database.connect(
-            app_url(settings, owner_url(settings)), pool_size=settings.db_pool_size
-        )
+        dsn = app_url(settings, owner_url(settings))
+        db = database or Database.connect(dsn, pool_size=settings.db_pool_size)
         app.state.db = db
         app.state.sessionmaker = db.sessionmaker
+        telematics = await Telematics.start(
+            settings,
+            libpq_dsn(dsn),
+            serve_devices=role in (Role.ALL, Role.GATEWAY),
+        )
+        app.state.telematics = telematics
         try:
             yield
         finally:
+            await telematics.stop()
             if owned:
                 await db.dispose()
 
@@ -85,8 +105,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.add_exception_handler(IdempotentReplay, on_replay)
 
-    for router in API_ROUTERS:
-        app.include_router(router, prefix="/api/v1")
+    if role is not Role.GATEWAY:
+        for router in API_ROUTERS:
+            app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

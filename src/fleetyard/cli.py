@@ -169,11 +169,18 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
     demo: Annotated[bool, typer.Option(help="Create the demo tenant and print its login")] = False,
+    role: Annotated[
+        str, typer.Option(help="all, api (HTTP only) or gateway (devices only)")
+    ] = "all",
 ) -> None:
-    """Migrate, then serve the API (embedded PostgreSQL unless FLEETYARD_DATABASE_URL is set)."""
+    """Migrate, then serve the API and the device gateway (embedded PostgreSQL unless
+    FLEETYARD_DATABASE_URL is set)."""
     import uvicorn
 
-    from fleetyard.app import create_app
+    from fleetyard.app import Role, create_app
+
+    if role not in {r.value for r in Role}:
+        raise typer.BadParameter("role must be all, api or gateway", param_hint="--role")
     from fleetyard.logging import configure_logging
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -191,7 +198,7 @@ def serve(
     bind_port = settings.http_port if port is None else port
     console.print(_banner(f"http://{bind_host}:{bind_port}", login))
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, role=Role(role)),
         host=bind_host,
         port=bind_port,
         log_config=None,

@@ -86,6 +86,12 @@ def with_driver(url: str, driver: str) -> str:
     return urlunsplit((f"{scheme}+{driver}", *parts[1:]))
 
 
+def libpq_dsn(url: str) -> str:
+    """``postgresql+driver://…`` → ``postgresql://…``, the form asyncpg and libpq read."""
+    parts = urlsplit(url)
+    return urlunsplit(("postgresql", *parts[1:]))
+
+
 def with_user(url: str, user: str) -> str:
     """The same server and database, connecting as ``user`` (password-less: trust/peer/cert)."""
     parts = urlsplit(url)

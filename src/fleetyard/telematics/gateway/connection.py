@@ -60,7 +60,9 @@ class DeviceConnection:
                 data = await asyncio.wait_for(
                     self.reader.read(self.limits.read_size), self.limits.idle_timeout_s
                 )
-                if not data:
+                if not data:  # end of stream: a half-sent frame is reported, never acked
+                    for event in self.session.receive_data(b""):
+                        await self._handle(event)
                     return
                 for event in self.session.receive_data(data):
                     await self._handle(event)

@@ -1,0 +1,79 @@
+"""Wires the telematics parts for one process: a raw asyncpg pool on the app role, the device
+directory, the ingest pipeline and, when this process runs the gateway role, the device
+servers on their configured ports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from fleetyard.config import Settings
+from fleetyard.telematics.gateway.limits import ConnectionLimits
+from fleetyard.telematics.gateway.server import Gateway, StreamListener
+from fleetyard.telematics.gateway.udp import listen_udp
+from fleetyard.telematics.ingest.directory import DeviceDirectory
+from fleetyard.telematics.ingest.pipeline import IngestPipeline
+from fleetyard.telematics.protocols.base import ProtocolSession
+from fleetyard.telematics.protocols.teltonika import TeltonikaSession
+
+log = logging.getLogger(__name__)
+
+
+def stream_protocols(
+    settings: Settings,
+) -> list[tuple[str, int | None, Callable[[], ProtocolSession]]]:
+    """(protocol, port setting, session factory) for every TCP stream protocol we speak."""
+    return [("teltonika", settings.teltonika_port, TeltonikaSession)]
+
+
+@dataclass
+class Telematics:
+    pool: asyncpg.Pool
+    directory: DeviceDirectory
+    pipeline: IngestPipeline
+    gateway: Gateway
+    ports: dict[str, int] = field(default_factory=dict)
+    _datagram: list[asyncio.DatagramTransport] = field(default_factory=list)
+
+    @classmethod
+    async def start(cls, settings: Settings, app_dsn: str, *, serve_devices: bool) -> Telematics:
+        pool = await asyncpg.create_pool(app_dsn, min_size=1, max_size=settings.ingest_writers + 4)
+        directory = DeviceDirectory(pool)
+        pipeline = IngestPipeline(
+            pool,
+            max_delay_s=settings.ingest_batch_delay_ms / 1000,
+            writers=settings.ingest_writers,
+        )
+        await pipeline.start()
+        limits = ConnectionLimits(
+            max_connections=settings.gateway_max_connections,
+            idle_timeout_s=settings.gateway_idle_timeout_s,
+        )
+        runtime = cls(pool, directory, pipeline, Gateway(directory, pipeline, limits))
+        if serve_devices:
+            await runtime._listen(settings)
+        return runtime
+
+    async def _listen(self, settings: Settings) -> None:
+        host = settings.gateway_host
+        for protocol, port, factory in stream_protocols(settings):
+            if port is not None:
+                listener = StreamListener(protocol, port, factory, host=host)
+                self.ports[protocol] = await self.gateway.listen(listener)
+        if settings.teltonika_port is not None:
+            udp_port = self.ports.get("teltonika", settings.teltonika_port)
+            transport, bound = await listen_udp(self.directory, self.pipeline, host, udp_port)
+            self._datagram.append(transport)
+            self.ports["teltonika-udp"] = bound
+
+    async def stop(self) -> None:
+        await self.gateway.close()
+        for transport in self._datagram:
+            transport.close()
+        await self.pipeline.drain()
+        await self.pipeline.stop()
+        await self.pool.close()

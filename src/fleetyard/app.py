@@ -66,16 +66,17 @@ def create_app(
         db = database or Database.connect(dsn, pool_size=settings.db_pool_size)
         app.state.db = db
         app.state.sessionmaker = db.sessionmaker
-        telematics = await Telematics.start(
-            settings,
-            libpq_dsn(dsn),
-            serve_devices=role in (Role.ALL, Role.GATEWAY),
-        )
+        # The device gateway and its ingest pipeline run in the gateway role; an API-only
+        # node (or a test handing in its own database) starts none.
+        telematics = None
+        if owned and role is not Role.API:
+            telematics = await Telematics.start(settings, libpq_dsn(dsn), serve_devices=True)
         app.state.telematics = telematics
         try:
             yield
         finally:
-            await telematics.stop()
+            if telematics is not None:
+                await telematics.stop()
             if owned:
                 await db.dispose()
 

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from fleetyard.app import create_app
+from fleetyard.app import Role, create_app
 from fleetyard.config import Environment, Settings
 from tests.conftest import Tenants
 from tests.fuzz.conftest import FUZZ_SETTINGS, assert_well_behaved, describe
@@ -47,7 +47,8 @@ _SCHEMA_APP = create_app(
         env=Environment.TEST,
         secret_key="schema-only-secret-key-0123456789abcdef",
         database_url="postgresql://schema-only@127.0.0.1/unused",
-    )
+    ),
+    role=Role.API,
 )
 SCHEMA: OpenApiSchema = schemathesis.openapi.from_asgi("/openapi.json", _SCHEMA_APP)
 OPERATIONS = {result.ok().label: result.ok() for result in SCHEMA.get_all_operations()}

@@ -6,28 +6,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import asyncpg
 
 from fleetyard.config import Settings
 from fleetyard.telematics.gateway.limits import ConnectionLimits
-from fleetyard.telematics.gateway.server import Gateway, StreamListener
+from fleetyard.telematics.gateway.server import Gateway, SessionFactory, StreamListener
 from fleetyard.telematics.gateway.udp import listen_udp
 from fleetyard.telematics.ingest.directory import DeviceDirectory
 from fleetyard.telematics.ingest.pipeline import IngestPipeline
-from fleetyard.telematics.protocols.base import ProtocolSession
+from fleetyard.telematics.protocols.gt06 import Gt06Session
+from fleetyard.telematics.protocols.h02.session import H02Session
+from fleetyard.telematics.protocols.osmand import OsmAndSession
 from fleetyard.telematics.protocols.teltonika import TeltonikaSession
 
 log = logging.getLogger(__name__)
 
 
-def stream_protocols(
-    settings: Settings,
-) -> list[tuple[str, int | None, Callable[[], ProtocolSession]]]:
-    """(protocol, port setting, session factory) for every TCP stream protocol we speak."""
-    return [("teltonika", settings.teltonika_port, TeltonikaSession)]
+def stream_protocols(settings: Settings) -> list[tuple[str, int | None, SessionFactory, bool]]:
+    """(protocol, port, session factory, several devices per connection?) per TCP protocol."""
+    return [
+        ("teltonika", settings.teltonika_port, TeltonikaSession, False),
+        ("gt06", settings.gt06_port, Gt06Session, False),
+        ("h02", settings.h02_port, H02Session, False),
+        ("osmand", settings.osmand_port, OsmAndSession, True),
+    ]
 
 
 @dataclass
@@ -60,9 +64,9 @@ class Telematics:
 
     async def _listen(self, settings: Settings) -> None:
         host = settings.gateway_host
-        for protocol, port, factory in stream_protocols(settings):
+        for protocol, port, factory, multi_device in stream_protocols(settings):
             if port is not None:
-                listener = StreamListener(protocol, port, factory, host=host)
+                listener = StreamListener(protocol, port, factory, host, multi_device)
                 self.ports[protocol] = await self.gateway.listen(listener)
         if settings.teltonika_port is not None:
             udp_port = self.ports.get("teltonika", settings.teltonika_port)

@@ -43,6 +43,9 @@ class DeviceConnection:
     directory: DeviceDirectory
     pipeline: IngestPipeline
     limits: ConnectionLimits
+    # HTTP protocols (OsmAnd) name their device in every request, and a proxy may carry
+    # several devices over one connection; stream protocols identify once.
+    multi_device: bool = False
     on_identified: Callable[[DeviceConnection], None] | None = None
     on_closed: Callable[[DeviceConnection], None] | None = None
     unique_id: str | None = None
@@ -116,9 +119,10 @@ class DeviceConnection:
 
     async def _identify(self, unique_id: str) -> None:
         if self.route is not None:
-            if unique_id != self.unique_id:
+            if unique_id == self.unique_id:
+                return
+            if not self.multi_device:
                 raise ProtocolError("a second identity on one connection")
-            return
         route = await self.directory.resolve(unique_id)
         self.unique_id = unique_id
         if route is None:

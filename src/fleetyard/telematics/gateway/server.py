@@ -25,6 +25,7 @@ class StreamListener:
     port: int
     session_factory: SessionFactory
     host: str = "0.0.0.0"
+    multi_device: bool = False
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Gateway:
                 directory=self.directory,
                 pipeline=self.pipeline,
                 limits=self.limits,
+                multi_device=listener.multi_device,
                 on_identified=self._register,
                 on_closed=self._forget,
             )

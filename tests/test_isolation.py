@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleetyard.db import set_tenant
+from fleetyard.kit.ids import TenantId
+from fleetyard.models import Alert
 from tests.conftest import Tenants
 from tests.test_permissions import ALL_ROUTES
 
@@ -56,6 +62,7 @@ async def seed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, 
         "vehicle_id": vehicle["id"],
         "driver_id": driver["id"],
         "device_id": device["id"],
+        "unique_id": device["unique_id"],  # claiming A's registered id: nothing to claim
         "reservation_id": reservation["id"],
         "key_id": key["id"],
         "user_id": member["user_id"],
@@ -68,12 +75,43 @@ def valid_body(method: str, path: str) -> dict[str, Any] | None:
         return None
     if path.startswith("/api/v1/members/"):
         return {"role": "viewer"}
+    if path.endswith("/claim"):
+        return {}
+    if path.endswith("/commands"):
+        return {"command": "getinfo"}
     return {"version": 1}
+
+
+async def seed_alert(session: AsyncSession, tenant_id: uuid.UUID, vehicle_id: str) -> str:
+    """Alerts come from telemetry, not the API: one written directly for tenant A."""
+    await set_tenant(session, TenantId(tenant_id))
+    now = datetime.now(UTC)
+    alert = Alert(
+        tenant_id=tenant_id,
+        vehicle_id=uuid.UUID(vehicle_id),
+        kind="fuel_low",
+        severity="warning",
+        message="Fuel level 5 % is below 10 %.",
+        opened_at=now,
+        last_seen_at=now,
+    )
+    session.add(alert)
+    await session.commit()
+    return str(alert.id)
 
 
 async def snapshot(client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, str]) -> str:
     parts = []
-    for path in ("groups", "vehicles", "drivers", "devices", "reservations", "api-keys", "members"):
+    for path in (
+        "groups",
+        "vehicles",
+        "drivers",
+        "devices",
+        "reservations",
+        "api-keys",
+        "members",
+        "alerts",
+    ):
         parts.append((await client.get(f"/api/v1/{path}", headers=headers)).text)
     parts.append((await client.get("/api/v1/tenant", headers=headers)).text)
     return "\n".join(parts)
@@ -81,9 +119,10 @@ async def snapshot(client: httpx.AsyncClient, headers: dict[str, str], ids: dict
 
 @pytest.mark.parametrize("role", ["owner"])
 async def test_other_tenant_meets_404_everywhere(
-    client: httpx.AsyncClient, tenants: Tenants, role: str
+    client: httpx.AsyncClient, db_session: AsyncSession, tenants: Tenants, role: str
 ) -> None:
     ids = await seed(client, tenants.a.owner)
+    ids["alert_id"] = await seed_alert(db_session, tenants.a.id, ids["vehicle_id"])
     before = await snapshot(client, tenants.a.owner, ids)
     intruder = tenants.b.owner
     probed = 0

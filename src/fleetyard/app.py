@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from fleetyard import __version__
+from fleetyard.alerts.router import router as alerts_router
 from fleetyard.api_keys.router import router as api_keys_router
 from fleetyard.auth.router import router as auth_router
 from fleetyard.config import Settings, get_settings
@@ -20,6 +21,7 @@ from fleetyard.drivers.router import router as drivers_router
 from fleetyard.errors import install_error_handlers
 from fleetyard.events.router import router as events_router
 from fleetyard.groups.router import router as groups_router
+from fleetyard.health.router import router as health_router
 from fleetyard.kit.idempotency import IdempotentReplay
 from fleetyard.kit.observability import Metrics, ObservabilityMiddleware
 from fleetyard.kit.ratelimit import RateLimiter
@@ -28,6 +30,7 @@ from fleetyard.members.router import router as members_router
 from fleetyard.reservations.router import router as reservations_router
 from fleetyard.telematics.runtime import Telematics
 from fleetyard.tenants.router import router as tenant_router
+from fleetyard.tracking.router import router as tracking_router
 from fleetyard.vehicles.router import router as vehicles_router
 
 API_ROUTERS: list[APIRouter] = [
@@ -41,6 +44,9 @@ API_ROUTERS: list[APIRouter] = [
     devices_router,
     reservations_router,
     events_router,
+    alerts_router,
+    health_router,
+    tracking_router,
 ]
 
 
@@ -71,6 +77,7 @@ def create_app(
         telematics = None
         if owned and role is not Role.API:
             telematics = await Telematics.start(settings, libpq_dsn(dsn), serve_devices=True)
+            telematics.keep_partitions(libpq_dsn(owner_url(settings)))
         app.state.telematics = telematics
         try:
             yield

@@ -15,6 +15,7 @@ from fleetyard.kit.vin import check_digit
 from tests.conftest import Tenants
 
 Route = tuple[str, str]  # (method, path template)
+NEEDS_PARAMETERS = {"/api/v1/positions"}  # lists nothing without device_id or vehicle_id
 
 
 def api_routes(app: FastAPI) -> list[Route]:
@@ -132,6 +133,8 @@ async def seed_tenant_a(client: httpx.AsyncClient, tenants: Tenants, routes: lis
         seed.secrets.update(str(body[k]) for k in private if k in body)
     for method, path in routes:
         if method == "GET" and path.startswith("/api/") and "{" not in path:
+            if path in NEEDS_PARAMETERS:
+                continue
             answer = await client.get(path, headers=headers)
             assert answer.status_code == 200, f"{path}: {answer.text}"
             seed.ids.update(_uuids(answer.json()))

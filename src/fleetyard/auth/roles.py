@@ -34,6 +34,7 @@ class Permission(StrEnum):
     DEVICES_WRITE = "devices:write"
     RESERVATIONS_READ = "reservations:read"
     RESERVATIONS_WRITE = "reservations:write"
+    ALERTS_ACKNOWLEDGE = "alerts:acknowledge"
 
 
 P = Permission
@@ -61,12 +62,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.DRIVERS_WRITE,
             P.DEVICES_WRITE,
             P.RESERVATIONS_WRITE,
+            P.ALERTS_ACKNOWLEDGE,
         }
     ),
     Role.DISPATCHER: frozenset(
-        _READ_FLEET | {P.EVENTS_READ, P.DRIVERS_WRITE, P.RESERVATIONS_WRITE}
+        _READ_FLEET | {P.EVENTS_READ, P.DRIVERS_WRITE, P.RESERVATIONS_WRITE, P.ALERTS_ACKNOWLEDGE}
     ),
-    Role.MECHANIC: frozenset(_READ_FLEET | {P.EVENTS_READ, P.VEHICLES_UPDATE}),
+    Role.MECHANIC: frozenset(
+        _READ_FLEET | {P.EVENTS_READ, P.VEHICLES_UPDATE, P.ALERTS_ACKNOWLEDGE}
+    ),
     Role.DRIVER: frozenset(
         {P.TENANT_READ, P.GROUPS_READ, P.VEHICLES_READ, P.RESERVATIONS_READ, P.RESERVATIONS_WRITE}
     ),

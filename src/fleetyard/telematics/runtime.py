@@ -5,8 +5,10 @@ servers on their configured ports."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -15,11 +17,13 @@ from fleetyard.telematics.gateway.limits import ConnectionLimits
 from fleetyard.telematics.gateway.server import Gateway, SessionFactory, StreamListener
 from fleetyard.telematics.gateway.udp import listen_udp
 from fleetyard.telematics.ingest.directory import DeviceDirectory
+from fleetyard.telematics.ingest.partitions import upkeep
 from fleetyard.telematics.ingest.pipeline import IngestPipeline
 from fleetyard.telematics.protocols.gt06 import Gt06Session
 from fleetyard.telematics.protocols.h02.session import H02Session
 from fleetyard.telematics.protocols.osmand import OsmAndSession
 from fleetyard.telematics.protocols.teltonika import TeltonikaSession
+from fleetyard.telematics.rules.handler import AlertRules
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ class Telematics:
     gateway: Gateway
     ports: dict[str, int] = field(default_factory=dict)
     _datagram: list[asyncio.DatagramTransport] = field(default_factory=list)
+    _upkeep: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(cls, settings: Settings, app_dsn: str, *, serve_devices: bool) -> Telematics:
@@ -52,6 +57,7 @@ class Telematics:
             max_delay_s=settings.ingest_batch_delay_ms / 1000,
             writers=settings.ingest_writers,
         )
+        pipeline.on_stored.append(AlertRules(pool))
         await pipeline.start()
         limits = ConnectionLimits(
             max_connections=settings.gateway_max_connections,
@@ -74,7 +80,28 @@ class Telematics:
             self._datagram.append(transport)
             self.ports["teltonika-udp"] = bound
 
+    def keep_partitions(self, owner_dsn: str, every_s: float = 6 * 3600) -> None:
+        """Partition upkeep on the owner connection: now, then every few hours."""
+
+        async def loop() -> None:
+            while True:
+                try:
+                    conn = await asyncpg.connect(owner_dsn)
+                    try:
+                        await upkeep(conn, datetime.now(UTC))
+                    finally:
+                        await conn.close()
+                except Exception:  # logged; the next round tries again
+                    log.exception("positions upkeep failed")
+                await asyncio.sleep(every_s)
+
+        self._upkeep = asyncio.create_task(loop())
+
     async def stop(self) -> None:
+        if self._upkeep is not None:
+            self._upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._upkeep
         await self.gateway.close()
         for transport in self._datagram:
             transport.close()

@@ -1,0 +1,1 @@
+"""Telemetry alerts: list, read and acknowledge what the telematics rules raised."""

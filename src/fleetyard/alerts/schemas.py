@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field
+
+from fleetyard.kit.schemas import ReadSchema
+from fleetyard.telematics.rules.conditions import Severity
+
+AlertState = Literal["open", "cleared"]
+
+
+class StateFilter(StrEnum):
+    OPEN = "open"
+    CLEARED = "cleared"
+    ALL = "all"
+
+
+class Alert(ReadSchema):
+    id: uuid.UUID
+    vehicle_id: uuid.UUID
+    device_id: uuid.UUID | None
+    kind: str
+    code: str
+    severity: Severity
+    state: AlertState
+    message: str
+    details: dict[str, Any]
+    opened_at: datetime
+    last_seen_at: datetime
+    cleared_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: uuid.UUID | None = Field(
+        description="The user (or API key) that acknowledged the alert first."
+    )
+
+
+def alert_out(record: Any) -> Alert:
+    """ORM row → API shape; ``state`` follows from ``cleared_at``."""
+    return Alert(
+        id=record.id,
+        vehicle_id=record.vehicle_id,
+        device_id=record.device_id,
+        kind=record.kind,
+        code=record.code,
+        severity=Severity(record.severity),
+        state="open" if record.cleared_at is None else "cleared",
+        message=record.message,
+        details=dict(record.details or {}),
+        opened_at=record.opened_at,
+        last_seen_at=record.last_seen_at,
+        cleared_at=record.cleared_at,
+        acknowledged_at=record.acknowledged_at,
+        acknowledged_by=record.acknowledged_by,
+    )

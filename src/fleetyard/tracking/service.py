@@ -1,0 +1,157 @@
+"""Tracking rules: one subject per query, a bounded time window, keyset pages on fix time,
+exports capped in size; the fleet's latest state per vehicle."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleetyard.auth.principal import Principal
+from fleetyard.errors import NotFound, ValidationFailed
+from fleetyard.kit.pagination import decode_cursor, encode_cursor
+from fleetyard.models import Vehicle, VehicleState
+from fleetyard.tracking.repository import (
+    Fix,
+    FleetFilters,
+    PositionRepository,
+    Subject,
+    Track,
+    VehicleStateRepository,
+)
+
+DEFAULT_WINDOW = timedelta(hours=24)
+MAX_WINDOW = timedelta(days=31)
+MAX_EXPORT = 100_000  # fixes in one GeoJSON / CSV / GPX answer
+
+
+class TooManyPositions(ValidationFailed):
+    code = "too_many_positions"
+    message = f"More than {MAX_EXPORT} positions in this window; ask for a narrower one."
+
+
+@dataclass(frozen=True, slots=True)
+class PositionQuery:
+    """What the caller asked for, before defaults and checks."""
+
+    device_id: uuid.UUID | None = None
+    vehicle_id: uuid.UUID | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    valid_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    subject: Subject
+    track: Track
+    batches: AsyncIterator[Sequence[Fix]]
+
+
+def resolve_window(
+    start: datetime | None, end: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """``[start, end)``: ``end`` defaults to now, ``start`` to 24 h before ``end``."""
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and value.utcoffset() is None:
+            raise ValidationFailed("Times need a UTC offset.", details={"field": name})
+    end = end or now
+    start = start or end - DEFAULT_WINDOW
+    if start >= end:
+        raise ValidationFailed("'from' must be before 'to'.", details={"field": "from"})
+    if end - start > MAX_WINDOW:
+        raise ValidationFailed(
+            f"The window may span at most {MAX_WINDOW.days} days.",
+            details={"field": "from", "max_days": MAX_WINDOW.days},
+        )
+    return start, end
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    raw, device_id = decode_cursor(cursor)
+    try:
+        fix_time = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        fix_time = None
+    if fix_time is None or fix_time.utcoffset() is None:
+        raise ValidationFailed("Malformed cursor.", details={"cursor": cursor[:100]})
+    return fix_time, device_id
+
+
+class PositionService:
+    def __init__(self, session: AsyncSession, actor: Principal) -> None:
+        self.repo = PositionRepository(session, actor.tenant_id)
+
+    async def list(
+        self, query: PositionQuery, *, cursor: str | None, limit: int
+    ) -> tuple[list[Fix], str | None]:
+        _, track = await self._track(query)
+        after = _parse_cursor(cursor) if cursor else None
+        rows = await self.repo.list_after(track, after, limit + 1)
+        items = rows[:limit]
+        if len(rows) <= limit:
+            return items, None
+        return items, encode_cursor(items[-1].fix_time, items[-1].device_id)
+
+    async def export(self, query: PositionQuery, *, valid_only: bool = False) -> Export:
+        """The whole window for a file format; refused beyond ``MAX_EXPORT`` fixes."""
+        subject, track = await self._track(query)
+        if valid_only:
+            track = replace(track, valid_only=True)
+        if await self.repo.count_up_to(track, MAX_EXPORT + 1) > MAX_EXPORT:
+            raise TooManyPositions(
+                details={"limit": MAX_EXPORT, "from": track.start.isoformat()},
+            )
+        return Export(subject, track, self.repo.stream(track))
+
+    async def _track(self, query: PositionQuery) -> tuple[Subject, Track]:
+        if (query.device_id is None) == (query.vehicle_id is None):
+            raise ValidationFailed(
+                "Give exactly one of device_id and vehicle_id.",
+                details={"fields": ["device_id", "vehicle_id"]},
+            )
+        start, end = resolve_window(query.start, query.end, datetime.now(UTC))
+        track = Track(query.device_id, query.vehicle_id, start, end, query.valid_only)
+        return await self._subject(track), track
+
+    async def _subject(self, track: Track) -> Subject:
+        if track.device_id is not None:
+            found = await self.repo.get_device(track.device_id)
+            entity_type, entity_id = "device", track.device_id
+        else:
+            assert track.vehicle_id is not None
+            found = await self.repo.get_vehicle(track.vehicle_id)
+            entity_type, entity_id = "vehicle", track.vehicle_id
+        if found is None:
+            raise NotFound(
+                f"No such {entity_type}.",
+                details={"entity_type": entity_type, "id": str(entity_id)},
+            )
+        return found
+
+
+class VehicleStateService:
+    def __init__(self, session: AsyncSession, actor: Principal) -> None:
+        self.repo = VehicleStateRepository(session, actor.tenant_id)
+
+    async def get(self, vehicle_id: uuid.UUID) -> tuple[Vehicle, VehicleState | None]:
+        found = await self.repo.get(vehicle_id)
+        if found is None:
+            raise NotFound(
+                "No such vehicle.", details={"entity_type": "vehicle", "id": str(vehicle_id)}
+            )
+        return found
+
+    async def list(
+        self, filters: FleetFilters, *, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[Vehicle, VehicleState | None]], str | None]:
+        after = decode_cursor(cursor)[1] if cursor else None
+        rows = await self.repo.list_after(filters, after, limit + 1)
+        items = rows[:limit]
+        if len(rows) <= limit:
+            return items, None
+        last_id = items[-1][0].id
+        return items, encode_cursor(last_id, last_id)

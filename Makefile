@@ -31,6 +31,7 @@ lint: $(STAMP)
 ## Benchmarks; each prints the figures it promises.
 bench: $(STAMP)
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .fleetyard

@@ -57,7 +57,8 @@ def _server_env(database_url: str) -> dict[str, str]:
 def running_server(database_url: str, log_path: Path, timeout: float = 60) -> Iterator[Server]:
     """``fleetyard serve`` on a free port, ready (``/readyz`` 200) on entry, stopped on exit."""
     port = free_port()
-    command = [str(FLEETYARD), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    # the HTTP API alone: the device gateway (and its well-known ports) is not measured here
+    command = [str(FLEETYARD), "serve", "--role", "api", "--host", "127.0.0.1", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=REPO, env=_server_env(database_url), stdout=log, stderr=log

@@ -60,9 +60,8 @@ class DeviceConnection:
     async def run(self) -> None:
         try:
             while True:
-                data = await asyncio.wait_for(
-                    self.reader.read(self.limits.read_size), self.limits.idle_timeout_s
-                )
+                async with asyncio.timeout(self.limits.idle_timeout_s):  # no task per read
+                    data = await self.reader.read(self.limits.read_size)
                 if not data:  # end of stream: a half-sent frame is reported, never acked
                     for event in self.session.receive_data(b""):
                         await self._handle(event)
@@ -91,7 +90,8 @@ class DeviceConnection:
         if not data:
             return
         self.writer.write(data)
-        await asyncio.wait_for(self.writer.drain(), self.limits.write_timeout_s)
+        async with asyncio.timeout(self.limits.write_timeout_s):
+            await self.writer.drain()
 
     async def _handle(self, event: Event) -> None:
         if isinstance(event, Identified):

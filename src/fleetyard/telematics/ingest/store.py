@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -106,8 +107,20 @@ class Resolved:
             self.invalid_reason,
             p.ignition,
             p.odometer_m,
-            json.dumps(_jsonb_safe(p.attributes), default=str),
+            _jsonb_text(p.attributes),
         )
+
+
+def _jsonb_text(attributes: dict[str, Any]) -> str:
+    """The attributes as jsonb text. Nearly every map is plain JSON already and is dumped as is;
+    only one that fails (NaN, infinity, an odd key) or holds a NUL is cleaned first (slower)."""
+    try:
+        text = json.dumps(attributes, default=str, allow_nan=False)
+    except (ValueError, TypeError):
+        return json.dumps(_jsonb_safe(attributes), default=str)
+    if "\\u0000" in text:
+        return json.dumps(_jsonb_safe(attributes), default=str)
+    return text
 
 
 def _jsonb_safe(value: object) -> object:
@@ -129,13 +142,12 @@ async def write_batch(conn: asyncpg.Connection, batch: Sequence[Resolved]) -> li
     by_tenant: dict[uuid.UUID, list[Resolved]] = defaultdict(list)
     for item in batch:
         by_tenant[item.route.tenant_id].append(item)
+    records = [item.record() for item in batch]  # before BEGIN: the transaction stays short
     fresh: list[Resolved] = []
     async with conn.transaction():
         await conn.execute(_STAGING)
         await conn.execute("truncate positions_in")
-        await conn.copy_records_to_table(
-            "positions_in", records=[item.record() for item in batch], columns=COLUMNS
-        )
+        await conn.copy_records_to_table("positions_in", records=records, columns=COLUMNS)
         for tenant_id, items in by_tenant.items():
             await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant_id))
             inserted = await conn.fetch(_INSERT, tenant_id)

@@ -1,0 +1,54 @@
+"""The real gateway (``fleetyard serve --role gateway``) as a subprocess, on free ports."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from _server import FLEETYARD, REPO, Server, _server_env, _stop, _wait_ready, free_port
+
+
+@dataclass
+class Gateway:
+    server: Server
+    device_port: int
+
+    @property
+    def pid(self) -> int:
+        return self.server.pid
+
+
+def raise_fd_limit() -> int:
+    """Soft RLIMIT_NOFILE up to the hard limit (children inherit it); returns the new limit."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+@contextmanager
+def running_gateway(database_url: str, log_path: Path, timeout: float = 60) -> Iterator[Gateway]:
+    """Devices on a free Teltonika port, /readyz on a free HTTP port; stopped on exit."""
+    http_port, device_port = free_port(), free_port()
+    env = _server_env(database_url)
+    env.update(
+        FLEETYARD_ENV="development",
+        FLEETYARD_GATEWAY_HOST="127.0.0.1",
+        FLEETYARD_TELTONIKA_PORT=str(device_port),
+        FLEETYARD_ACCESS_LOG="false",
+    )
+    for other in ("GT06", "H02", "OSMAND"):
+        env[f"FLEETYARD_{other}_PORT"] = "0"
+    command = [str(FLEETYARD), "serve", "--role", "gateway", "--host", "127.0.0.1"]
+    command += ["--port", str(http_port)]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
+    server = Server(process, f"http://127.0.0.1:{http_port}", log_path)
+    try:
+        _wait_ready(server, timeout)
+        yield Gateway(server, device_port)
+    finally:
+        _stop(process)

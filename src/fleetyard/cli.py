@@ -172,6 +172,10 @@ def serve(
     role: Annotated[
         str, typer.Option(help="all, api (HTTP only) or gateway (devices only)")
     ] = "all",
+    limit_concurrency: Annotated[
+        int, typer.Option(help="HTTP connections + requests in flight before answering 503", min=1)
+    ] = 512,
+    backlog: Annotated[int, typer.Option(help="Pending TCP connections queued", min=1)] = 1024,
 ) -> None:
     """Migrate, then serve the API and the device gateway (embedded PostgreSQL unless
     FLEETYARD_DATABASE_URL is set)."""
@@ -204,6 +208,12 @@ def serve(
         log_config=None,
         access_log=False,  # ours carries request id and tenant (FLEETYARD_ACCESS_LOG)
         proxy_headers=False,
+        loop="auto",  # uvloop and httptools (uvicorn[standard]) when installed
+        http="auto",
+        # Overload: past this many, new work is refused at once (503) instead of queueing
+        # without bound; the database pool's timeout sheds the rest (503 "overloaded").
+        limit_concurrency=limit_concurrency,
+        backlog=backlog,
     )
     _run_until_signalled(uvicorn.Server(config))
 

@@ -28,6 +28,8 @@ from fleetyard.kit.ids import TenantId
 
 log = logging.getLogger(__name__)
 
+POOL_TIMEOUT_S = 3.0
+
 _embedded_servers: dict[Path, Any] = {}
 
 
@@ -117,11 +119,16 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int = 10) -> Database:
+    def connect(
+        cls, url: str, *, pool_size: int = 10, pool_timeout: float = POOL_TIMEOUT_S
+    ) -> Database:
         engine = create_async_engine(
             with_driver(url, "asyncpg"),
             pool_size=pool_size,
             max_overflow=pool_size,
+            # Overloaded: a request that waits this long for a connection is shed with a 503
+            # ("overloaded") rather than left to queue behind the backlog.
+            pool_timeout=pool_timeout,
             pool_pre_ping=False,
             pool_recycle=1800,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
 
 
 class FleetyardError(Exception):
@@ -121,6 +125,15 @@ class RateLimited(FleetyardError):
     message = "Too many requests; slow down."
 
 
+class Overloaded(FleetyardError):
+    """No database connection came free in time: shed the request rather than queue it."""
+
+    status_code = 503
+    code = "overloaded"
+    message = "The server is busy; retry shortly."
+    retry_after_s = 1
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str
@@ -172,6 +185,8 @@ def _jsonable_validation_errors(exc: RequestValidationError) -> list[dict[str, A
 _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 # deadlock, serialization failure, lock not available: another request won a race; retry
 _CONCURRENCY = frozenset({"40P01", "40001", "55P03"})
+# too many connections, the server is starting or shutting down: overloaded, retry shortly
+_UNAVAILABLE = frozenset({"53300", "57P03"})
 
 
 class ConcurrentUpdate(Conflict):
@@ -214,11 +229,13 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_json(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
-    async def on_database_error(_: Request, exc: Exception) -> JSONResponse:
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DBAPIError)
         sqlstate = _sqlstate(exc)
         if sqlstate in _CONCURRENCY:
             return error_json(409, ConcurrentUpdate.code, ConcurrentUpdate.message)
+        if sqlstate in _UNAVAILABLE:
+            return await on_overload(request, exc)
         if sqlstate not in _UNSTORABLE_TEXT:
             raise exc  # a real fault: the server error middleware answers 500
         return error_json(
@@ -228,16 +245,35 @@ def install_error_handlers(app: FastAPI) -> None:
             {"reason": "unstorable_text"},
         )
 
+    async def on_overload(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("request shed: %s", type(exc).__name__)
+        headers = {"Retry-After": str(Overloaded.retry_after_s)}
+        return error_json(
+            Overloaded.status_code, Overloaded.code, Overloaded.message, None, headers
+        )
+
+    async def on_unhandled(_: Request, __: Exception) -> JSONResponse:
+        # Starlette's server-error middleware calls this, then re-raises, so the fault is
+        # still logged with its traceback by the server.
+        return error_json(500, "internal_error", "Something went wrong on our side.")
+
     app.add_exception_handler(FleetyardError, on_fleetyard_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(PoolTimeout, on_overload)
+    app.add_exception_handler(Exception, on_unhandled)
 
 
 def responses(*errors: type[FleetyardError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` for a route: every error it can answer, with our body shape."""
     by_status: dict[int, list[str]] = {}
-    defaults: tuple[type[FleetyardError], ...] = (NotAuthenticated, ValidationFailed, RateLimited)
+    defaults: tuple[type[FleetyardError], ...] = (
+        NotAuthenticated,
+        ValidationFailed,
+        RateLimited,
+        Overloaded,
+    )
     for err in (*defaults, *errors):
         by_status.setdefault(err.status_code, []).append(err.code)
     return {

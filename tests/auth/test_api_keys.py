@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleetyard.app import create_app
 from fleetyard.auth.roles import Role
+from fleetyard.config import Settings
+from fleetyard.db import Database
 from tests.conftest import Tenants
 
 
@@ -38,7 +43,11 @@ async def test_key_is_shown_once_and_stored_hashed(
     assert me.json()["tenant_id"] == str(tenants.a.id)
 
 
-async def test_revoked_key_stops_working(client: httpx.AsyncClient, tenants: Tenants) -> None:
+async def test_revoked_key_stops_working_at_once(
+    client: httpx.AsyncClient, tenants: Tenants
+) -> None:
+    """The key is in this process's cache after its first use; revoking through the same
+    process drops it, so the very next request is refused."""
     created = (
         await client.post(
             "/api/v1/api-keys", json={"name": "temp", "role": "viewer"}, headers=tenants.a.owner
@@ -46,6 +55,7 @@ async def test_revoked_key_stops_working(client: httpx.AsyncClient, tenants: Ten
     ).json()
     headers = {"Authorization": f"Bearer {created['key']}"}
     assert (await client.get("/api/v1/vehicles", headers=headers)).status_code == 200
+    assert (await client.get("/api/v1/vehicles", headers=headers)).status_code == 200  # cached
     revoked = await client.delete(f"/api/v1/api-keys/{created['id']}", headers=tenants.a.owner)
     assert revoked.status_code == 204
     after = await client.get("/api/v1/vehicles", headers=headers)
@@ -85,7 +95,11 @@ async def test_malformed_authorization(client: httpx.AsyncClient) -> None:
 
 
 async def test_expired_key_is_refused(
-    client: httpx.AsyncClient, tenants: Tenants, db_session: AsyncSession
+    client: httpx.AsyncClient,
+    tenants: Tenants,
+    settings: Settings,
+    rolled_back_db: Database,
+    db_session: AsyncSession,
 ) -> None:
     past = await client.post(
         "/api/v1/api-keys",
@@ -108,4 +122,49 @@ async def test_expired_key_is_refused(
         {"id": created["id"]},
     )
     await db_session.commit()
-    assert (await client.get("/api/v1/vehicles", headers=headers)).status_code == 401
+    # a process that has not cached the key reads the expiry from the database
+    fresh = create_app(settings, database=rolled_back_db)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=fresh), base_url="http://testserver"
+    ) as other:
+        assert (await other.get("/api/v1/vehicles", headers=headers)).status_code == 401
+
+
+async def test_cached_key_stops_at_its_expiry(
+    live_client: httpx.AsyncClient, live_tenants: Tenants
+) -> None:
+    """Real commits: inside the rolled-back test transaction now() would stand still."""
+    expires_at = datetime.now(UTC) + timedelta(seconds=1)
+    created = (
+        await live_client.post(
+            "/api/v1/api-keys",
+            json={"name": "brief", "role": "viewer", "expires_at": expires_at.isoformat()},
+            headers=live_tenants.a.owner,
+        )
+    ).json()
+    headers = {"Authorization": f"Bearer {created['key']}"}
+    assert (await live_client.get("/api/v1/vehicles", headers=headers)).status_code == 200
+    await asyncio.sleep(max(0.0, (expires_at - datetime.now(UTC)).total_seconds()) + 0.05)
+    assert (await live_client.get("/api/v1/vehicles", headers=headers)).status_code == 401
+
+
+async def test_a_warm_key_costs_one_statement(
+    client: httpx.AsyncClient, tenants: Tenants, rolled_back_db: Database
+) -> None:
+    """Only the tenant setting: no key look-up, no last_used_at write within the minute."""
+    headers = tenants.a.as_(Role.VIEWER)
+    assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 200
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        if "SAVEPOINT" not in str(args[2]):  # the test's rolled-back transaction
+            statements.append(str(args[2]))
+
+    engine = rolled_back_db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(statements) == 1, statements
+    assert "app.tenant_id" in statements[0]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.dependencies import CSRF_COOKIE, SESSION_COOKIE
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Role
-from fleetyard.db import set_tenant
+from fleetyard.db import Database, set_tenant
 from fleetyard.kit.ids import TenantId
 from fleetyard.members.schemas import MemberCreate
 from fleetyard.members.service import MemberService
@@ -151,3 +151,46 @@ async def test_login_straight_into_a_named_tenant_one_is_not_in(
         json={"email": tenants.a.owner_email, "password": PASSWORD, "tenant": tenants.b.slug},
     )
     assert response.status_code == 404
+
+
+async def test_session_of_a_removed_member_has_no_tenant(
+    client: httpx.AsyncClient, tenants: Tenants, db_session: AsyncSession
+) -> None:
+    await set_tenant(db_session, TenantId(tenants.a.id))
+    member = await MemberService(db_session, Principal.system(TenantId(tenants.a.id))).add(
+        MemberCreate(email="leaving@example.com", role=Role.VIEWER, password=PASSWORD)
+    )
+    await db_session.commit()
+    await login(client, "leaving@example.com")
+    assert (await client.get("/api/v1/vehicles")).status_code == 200
+    removed = await client.delete(f"/api/v1/members/{member.user_id}", headers=tenants.a.owner)
+    assert removed.status_code == 204
+    refused = await client.get("/api/v1/vehicles")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["details"] == {"reason": "no_tenant"}
+    me = (await client.get("/api/v1/auth/me")).json()
+    assert me["tenant_id"] is None
+    assert me["memberships"] == []
+
+
+async def test_a_session_request_costs_two_statements_before_the_route(
+    client: httpx.AsyncClient, tenants: Tenants, rolled_back_db: Database
+) -> None:
+    """The session (setting app.user_id) and the membership (setting app.tenant_id)."""
+    await login(client, tenants.a.owner_email)
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        if "SAVEPOINT" not in str(args[2]):  # the test's rolled-back transaction
+            statements.append(str(args[2]))
+
+    engine = rolled_back_db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert (await client.get("/api/v1/vehicles")).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(statements) == 3, statements
+    assert "user_sessions" in statements[0]
+    assert "memberships" in statements[1]
+    assert "vehicles" in statements[2]

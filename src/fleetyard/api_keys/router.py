@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from fleetyard.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from fleetyard.api_keys.service import ApiKeyService
-from fleetyard.auth.dependencies import DbSession, require
+from fleetyard.auth.dependencies import DbSession, api_key_grants, require
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Permission
 from fleetyard.errors import NotFound, PermissionDenied, responses
@@ -39,7 +39,9 @@ async def create_api_key(body: ApiKeyCreate, session: DbSession, actor: Manager)
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses(PermissionDenied, NotFound),
 )
-async def revoke_api_key(key_id: uuid.UUID, session: DbSession, actor: Manager) -> Response:
+async def revoke_api_key(
+    key_id: uuid.UUID, request: Request, session: DbSession, actor: Manager
+) -> Response:
     """Revoke a key: it stops working at once and stays listed for the audit trail."""
-    await ApiKeyService(session, actor).revoke(key_id)
+    await ApiKeyService(session, actor, api_key_grants(request).invalidate).revoke(key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.principal import Principal
@@ -14,12 +14,18 @@ from fleetyard.errors import NotFound, PermissionDenied, ValidationFailed
 from fleetyard.events.service import EventLog
 from fleetyard.models import ApiKey
 
+OnRevoke = Callable[[str], None]
+"""Told a revoked key's digest: a process's key cache forgets it."""
+
 
 class ApiKeyService:
-    def __init__(self, session: AsyncSession, actor: Principal) -> None:
+    def __init__(
+        self, session: AsyncSession, actor: Principal, on_revoke: OnRevoke | None = None
+    ) -> None:
         self.session = session
         self.actor = actor
         self.events = EventLog(session, actor)
+        self.on_revoke = on_revoke
 
     async def create(
         self, name: str, role: Role, expires_at: datetime | None = None
@@ -77,4 +83,14 @@ class ApiKeyService:
             self.events.record(
                 "api_key", "revoked", record.id, {"revoked": False}, {"revoked": True}
             )
+            self._forget(record.key_hash)
         return record
+
+    def _forget(self, key_hash: str) -> None:
+        """Now, and again once the revocation is committed: a look-up that ran in between
+        read the row from before it."""
+        hook = self.on_revoke
+        if hook is None:
+            return
+        hook(key_hash)
+        event.listen(self.session.sync_session, "after_commit", lambda _: hook(key_hash), once=True)

@@ -10,6 +10,7 @@ import structlog
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleetyard.auth.grants import ApiKeyGrants
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Permission
 from fleetyard.auth.service import AuthService
@@ -42,8 +43,17 @@ async def get_db(request: Request) -> AsyncSession:
 DbSession = Annotated[AsyncSession, Depends(get_db)]
 
 
+def api_key_grants(request: Request) -> ApiKeyGrants:
+    """The app's cache of resolved API keys (made on first use)."""
+    state = request.app.state
+    grants: ApiKeyGrants | None = getattr(state, "api_key_grants", None)
+    if grants is None:
+        grants = state.api_key_grants = ApiKeyGrants()
+    return grants
+
+
 async def get_auth_service(request: Request, session: DbSession) -> AuthService:
-    return AuthService(session, request.app.state.settings.secret_key)
+    return AuthService(session, request.app.state.settings.secret_key, api_key_grants(request))
 
 
 Auth = Annotated[AuthService, Depends(get_auth_service)]

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.db import set_context
@@ -19,6 +19,8 @@ class ApiKeyGrant:
     tenant_id: uuid.UUID
     role: str
     api_requests_per_minute: int
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +52,18 @@ class AuthRepository:
         )
         return [(row[0], row[1]) for row in result.all()]
 
-    async def get_membership_role(
+    async def enter_membership(
         self, user_id: uuid.UUID, tenant_id: uuid.UUID
     ) -> tuple[str, int] | None:
-        await set_context(self.session, "user_id", str(user_id))
+        """The user's role in the tenant and its rate limit; when the user is a member, the
+        same statement scopes the transaction to that tenant (``app.tenant_id``). Needs
+        ``app.user_id`` set (by :meth:`get_live_session`) for the memberships' lookup policy."""
         result = await self.session.execute(
-            select(Membership.role, Tenant.api_requests_per_minute)
+            select(
+                Membership.role,
+                Tenant.api_requests_per_minute,
+                func.set_config("app.tenant_id", cast(Membership.tenant_id, String), True),
+            )
             .join(Tenant, Tenant.id == Membership.tenant_id)
             .where(Membership.user_id == user_id, Membership.tenant_id == tenant_id)
         )
@@ -85,8 +93,15 @@ class AuthRepository:
         await self.session.flush()
 
     async def get_live_session(self, token_hash: str) -> SessionGrant | None:
+        """The live session of an active user; the same statement sets ``app.user_id`` to
+        that user (one round trip instead of two)."""
         result = await self.session.execute(
-            select(UserSession.user_id, UserSession.tenant_id, UserSession.csrf_hash)
+            select(
+                UserSession.user_id,
+                UserSession.tenant_id,
+                UserSession.csrf_hash,
+                func.set_config("app.user_id", cast(UserSession.user_id, String), True),
+            )
             .join(User, User.id == UserSession.user_id)
             .where(
                 UserSession.token_hash == token_hash,
@@ -117,7 +132,14 @@ class AuthRepository:
         # api_keys' "lookup" policy shows the one row whose digest we present.
         await set_context(self.session, "api_key_hash", key_hash)
         result = await self.session.execute(
-            select(ApiKey.id, ApiKey.tenant_id, ApiKey.role, Tenant.api_requests_per_minute)
+            select(
+                ApiKey.id,
+                ApiKey.tenant_id,
+                ApiKey.role,
+                Tenant.api_requests_per_minute,
+                ApiKey.expires_at,
+                ApiKey.last_used_at,
+            )
             .join(Tenant, Tenant.id == ApiKey.tenant_id)
             .where(
                 ApiKey.key_hash == key_hash,
@@ -126,10 +148,10 @@ class AuthRepository:
             )
         )
         row = result.one_or_none()
-        return ApiKeyGrant(row[0], row[1], row[2], row[3]) if row else None
+        return ApiKeyGrant(*row) if row else None
 
     async def touch_api_key(self, tenant_id: uuid.UUID, key_id: uuid.UUID) -> None:
-        """Record use at most once a minute, so reads stay reads."""
+        """Record use; the condition keeps it to once a minute across processes too."""
         await self.session.execute(
             update(ApiKey)
             .where(

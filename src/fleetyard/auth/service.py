@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleetyard.auth.grants import ApiKeyGrants
 from fleetyard.auth.principal import ActorType, Principal
-from fleetyard.auth.repository import AuthRepository
+from fleetyard.auth.repository import ApiKeyGrant, AuthRepository
 from fleetyard.auth.roles import Role
 from fleetyard.auth.secrets import API_KEY_PREFIX, digest, new_token, verify_password
 from fleetyard.db import set_tenant
@@ -29,10 +30,14 @@ class NewSession:
 
 
 class AuthService:
-    def __init__(self, session: AsyncSession, secret_key: str) -> None:
+    def __init__(
+        self, session: AsyncSession, secret_key: str, grants: ApiKeyGrants | None = None
+    ) -> None:
         self.session = session
         self.repo = AuthRepository(session)
         self._secret = secret_key.encode()
+        # the process's cache of resolved keys; without one, every request looks its key up
+        self.grants = grants if grants is not None else ApiKeyGrants(ttl_s=0)
 
     def _session_digest(self, token: str) -> str:
         """Session and CSRF tokens are stored as HMACs under SECRET_KEY: a leaked table can't
@@ -76,12 +81,12 @@ class AuthService:
     async def principal_from_api_key(self, key: str) -> Principal:
         if not key.startswith(API_KEY_PREFIX) or len(key) > 200:
             raise NotAuthenticated("The API key is not valid.")
-        grant = await self.repo.get_api_key_grant(digest(key))
-        if grant is None:
-            raise NotAuthenticated("The API key is not valid, revoked or expired.")
+        key_hash = digest(key)
+        grant = self.grants.get(key_hash) or await self._look_up_api_key(key_hash)
         tenant_id = TenantId(grant.tenant_id)
         await set_tenant(self.session, tenant_id)
-        await self.repo.touch_api_key(grant.tenant_id, grant.key_id)
+        if self.grants.should_touch(key_hash):
+            await self.repo.touch_api_key(grant.tenant_id, grant.key_id)
         return Principal(
             tenant_id=tenant_id,
             role=Role(grant.role),
@@ -89,6 +94,14 @@ class AuthService:
             actor_id=grant.key_id,
             api_requests_per_minute=grant.api_requests_per_minute,
         )
+
+    async def _look_up_api_key(self, key_hash: str) -> ApiKeyGrant:
+        stamp = self.grants.stamp()
+        grant = await self.repo.get_api_key_grant(key_hash)
+        if grant is None:
+            raise NotAuthenticated("The API key is not valid, revoked or expired.")
+        self.grants.put(key_hash, grant, stamp)
+        return grant
 
     async def principal_from_session(
         self, token: str, csrf_token: str | None, needs_csrf: bool
@@ -104,11 +117,10 @@ class AuthService:
         user_id = UserId(grant.user_id)
         if grant.tenant_id is None:
             return None, user_id
-        membership = await self.repo.get_membership_role(grant.user_id, grant.tenant_id)
+        membership = await self.repo.enter_membership(grant.user_id, grant.tenant_id)
         if membership is None:  # removed from the tenant since logging in
             return None, user_id
-        tenant_id = TenantId(grant.tenant_id)
-        await set_tenant(self.session, tenant_id)
+        tenant_id = TenantId(grant.tenant_id)  # and the transaction is scoped to it
         role, per_minute = membership
         principal = Principal(
             tenant_id=tenant_id,

@@ -19,6 +19,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 from fleetyard.errors import ValidationFailed
 
 T = TypeVar("T")
+# an ORM attribute (``Vehicle.plate``) or a Core column (``vehicles.c.plate``)
+Column = InstrumentedAttribute[Any] | ColumnElement[Any]
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
@@ -70,7 +72,7 @@ def decode_cursor(cursor: str) -> tuple[Any, uuid.UUID]:
         raise ValidationFailed("Malformed cursor.", details={"cursor": cursor[:100]}) from exc
 
 
-def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
+def _coerce(column: Column, value: Any) -> Any:
     """The cursor's sort value as the column's type; a forged one is a 422, not a DB error."""
     if value is None:
         return None
@@ -109,8 +111,8 @@ def _check_range(column_type: Any, value: Any) -> None:
 def paginate(
     stmt: Select[Any],
     *,
-    sort_column: InstrumentedAttribute[Any],
-    id_column: InstrumentedAttribute[Any],
+    sort_column: Column,
+    id_column: Column,
     direction: SortDirection,
     cursor: str | None,
     limit: int,
@@ -130,8 +132,8 @@ def paginate(
 
 
 def _after(
-    sort_column: InstrumentedAttribute[Any],
-    id_column: InstrumentedAttribute[Any],
+    sort_column: Column,
+    id_column: Column,
     last_value: Any,
     last_id: uuid.UUID,
     descending: bool,

@@ -1,4 +1,10 @@
-"""Rate limits on the ``limits`` library: memory storage by default, Redis when configured."""
+"""Rate limits on the ``limits`` library: memory storage by default, Redis when configured.
+
+The sliding-window counter weighs the previous minute's count by how much of it still
+overlaps the last 60 s: nearly as exact as a moving window, but two counters per key instead
+of one timestamp per request, so memory storage stays O(1) per hit (the moving window's
+in-memory expiry hops to a thread on every request) and Redis answers one short script.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import time
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 from fleetyard.errors import RateLimited
@@ -19,7 +25,7 @@ class RateLimiter:
         options = {"implementation": "redispy", "key_prefix": "fleetyard-rl"} if redis_url else {}
         storage = storage_from_string(uri, **options)
         assert isinstance(storage, Storage)
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._limiter = SlidingWindowCounterRateLimiter(storage)
         self._items: dict[int, RateLimitItemPerMinute] = {}
 
     def _per_minute(self, amount: int) -> RateLimitItemPerMinute:

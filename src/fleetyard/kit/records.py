@@ -3,6 +3,7 @@ written to the event log in the same transaction, each update checked against it
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -10,7 +11,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, Row, Select, Table, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +45,14 @@ def jsonable(value: Any) -> Any:
 def _constraint(exc: IntegrityError) -> tuple[str | None, str | None]:
     cause = getattr(exc.orig, "__cause__", None) or exc.orig
     return getattr(cause, "sqlstate", None), getattr(cause, "constraint_name", None)
+
+
+@functools.cache
+def _row_by_id(table: Table) -> Select[Any]:
+    """Built once per table, so its cache key is computed once too (the hottest read)."""
+    return select(table).where(
+        table.c.tenant_id == bindparam("tenant_id"), table.c.id == bindparam("record_id")
+    )
 
 
 class RecordService(Generic[M]):
@@ -100,6 +109,48 @@ class RecordService(Generic[M]):
             limit=limit,
         )
         rows: Sequence[M] = (await self.session.execute(stmt)).scalars().all()
+        return page_of(rows, limit, field)
+
+    # reads as plain rows: the same scope, but no ORM objects (identity map, instance state,
+    # attribute instrumentation) for reads that only answer. Filters must be Core columns
+    # (``table.c``), or the statement becomes an ORM one again.
+    @property
+    def table(self) -> Table:
+        table: Table = self.model.__table__
+        return table
+
+    def _scoped_rows(self) -> Select[Any]:
+        return select(self.table).where(self.table.c.tenant_id == self.actor.tenant_id)
+
+    async def get_row(self, record_id: uuid.UUID) -> Row[Any]:
+        params = {"tenant_id": self.actor.tenant_id, "record_id": record_id}
+        result = await self.session.execute(_row_by_id(self.table), params)
+        row: Row[Any] | None = result.one_or_none()
+        if row is None:
+            raise NotFound(
+                f"No such {self.entity_type}.",
+                details={"entity_type": self.entity_type, "id": str(record_id)},
+            )
+        return row
+
+    async def list_rows(
+        self,
+        filters: Sequence[ColumnElement[bool]],
+        *,
+        sort: str,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[Row[Any]], str | None]:
+        field, direction = parse_sort(sort, self.sort_fields)
+        stmt = paginate(
+            self._scoped_rows().where(*filters),
+            sort_column=self.table.c[field],
+            id_column=self.table.c.id,
+            direction=direction,
+            cursor=cursor,
+            limit=limit,
+        )
+        rows = (await self.session.execute(stmt)).all()
         return page_of(rows, limit, field)
 
     # writes ------------------------------------------------------------------------------

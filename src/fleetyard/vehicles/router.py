@@ -19,15 +19,18 @@ from fleetyard.errors import (
     responses,
 )
 from fleetyard.kit.http import parse_if_match
-from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from fleetyard.vehicles.schemas import (
     FuelType,
     Vehicle,
     VehicleCreate,
+    VehiclePage,
     VehicleStatusState,
     VehicleType,
     VehicleUpdate,
+    vehicle_from_row,
     vehicle_out,
+    vehicle_page,
 )
 from fleetyard.vehicles.service import VehicleFilters, VehicleService
 
@@ -35,7 +38,9 @@ router = APIRouter(prefix="/vehicles", tags=["vehicles"])
 IfMatch = Annotated[int | None, Depends(parse_if_match)]
 
 
-@router.get("", response_model=Page[Vehicle], responses=responses(PermissionDenied))
+# Each route returns its response_model's own type, validated once from rows; FastAPI sees
+# the instance and only serializes it (no second validation).
+@router.get("", response_model=VehiclePage, responses=responses(PermissionDenied))
 async def list_vehicles(
     session: DbSession,
     actor: Annotated[Principal, Depends(require(Permission.VEHICLES_READ))],
@@ -52,7 +57,7 @@ async def list_vehicles(
     ] = "id",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-) -> Page[Vehicle]:
+) -> VehiclePage:
     filters = VehicleFilters(
         status=status,
         group_id=group_id,
@@ -61,10 +66,10 @@ async def list_vehicles(
         tag=tag,
         q=q,
     )
-    items, next_cursor = await VehicleService(session, actor).list(
+    rows, next_cursor = await VehicleService(session, actor).list(
         filters, sort=sort, cursor=cursor, limit=limit
     )
-    return Page[Vehicle](items=[vehicle_out(v) for v in items], next_cursor=next_cursor)
+    return vehicle_page(rows, next_cursor)
 
 
 @router.post(
@@ -89,7 +94,7 @@ async def get_vehicle(
     session: DbSession,
     actor: Annotated[Principal, Depends(require(Permission.VEHICLES_READ))],
 ) -> Vehicle:
-    return vehicle_out(await VehicleService(session, actor).get(vehicle_id))
+    return vehicle_from_row(await VehicleService(session, actor).get_row(vehicle_id))
 
 
 @router.patch(

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+from sqlalchemy import Row
 
+from fleetyard.kit.pagination import Page
 from fleetyard.kit.schemas import (
     Name,
     ReadSchema,
@@ -67,7 +70,6 @@ class Retired(Schema):
 
 VehicleStatus = Annotated[Active | InMaintenance | Retired, Field(discriminator="state")]
 VehicleStatusState = Literal["active", "in_maintenance", "retired"]
-status_adapter: TypeAdapter[Active | InMaintenance | Retired] = TypeAdapter(VehicleStatus)
 
 
 def _unique_tags(tags: list[str]) -> list[str]:
@@ -126,31 +128,35 @@ class Vehicle(ReadSchema):
     type: str
     fuel_type: str
     odometer_km: float
-    status: Active | InMaintenance | Retired
+    status: VehicleStatus
     group_id: uuid.UUID | None
     tags: list[str]
     created_at: datetime
     updated_at: datetime
 
 
+VehiclePage = Page[Vehicle]
+
+
+def _fields(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A vehicles row → the API's fields: the status union is rebuilt from its two columns."""
+    fields = dict(row)
+    fields["status"] = {"state": fields["status"], **fields.pop("status_detail")}
+    return fields
+
+
+def vehicle_from_row(row: Row[Any]) -> Vehicle:
+    """A plain row → the response model, validated once (FastAPI then only serializes it)."""
+    return Vehicle.model_validate(_fields(row._mapping))
+
+
+def vehicle_page(rows: Sequence[Row[Any]], next_cursor: str | None) -> VehiclePage:
+    """Plain rows → a page of the response model, in one validation pass."""
+    items = [_fields(row._mapping) for row in rows]
+    return VehiclePage.model_validate({"items": items, "next_cursor": next_cursor})
+
+
 def vehicle_out(record: Any) -> Vehicle:
-    """ORM row → API shape (the status union is rebuilt from its two columns)."""
-    status = status_adapter.validate_python({"state": record.status, **record.status_detail})
-    return Vehicle(
-        id=record.id,
-        version=record.version,
-        vin=record.vin,
-        plate=record.plate,
-        name=record.name,
-        make=record.make,
-        model=record.model,
-        year=record.year,
-        type=record.type,
-        fuel_type=record.fuel_type,
-        odometer_km=float(record.odometer_km),
-        status=status,
-        group_id=record.group_id,
-        tags=list(record.tags or []),
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-    )
+    """An ORM record (after a write) → the response model."""
+    columns = record.__table__.columns
+    return Vehicle.model_validate(_fields({c.key: getattr(record, c.key) for c in columns}))

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, Row, or_
 
 from fleetyard.errors import ValidationFailed
 from fleetyard.kit.records import RecordService
 from fleetyard.kit.vin import decode_vin
 from fleetyard.models import Group, Tenant, Vehicle
 from fleetyard.vehicles.schemas import VehicleCreate, VehicleUpdate
+
+_vehicles = Vehicle.__table__.c  # Core columns: filters for plain-row reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,26 +30,26 @@ class VehicleFilters:
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
         if self.status is not None:
-            clauses.append(Vehicle.status == self.status)
+            clauses.append(_vehicles.status == self.status)
         if self.group_id is not None:
-            clauses.append(Vehicle.group_id == self.group_id)
+            clauses.append(_vehicles.group_id == self.group_id)
         if self.type is not None:
-            clauses.append(Vehicle.type == self.type)
+            clauses.append(_vehicles.type == self.type)
         if self.fuel_type is not None:
-            clauses.append(Vehicle.fuel_type == self.fuel_type)
+            clauses.append(_vehicles.fuel_type == self.fuel_type)
         if self.tag is not None:
-            clauses.append(Vehicle.tags.contains([self.tag]))
+            clauses.append(_vehicles.tags.contains([self.tag]))
         if self.q:
             pattern = (
                 "%" + self.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
             )
             clauses.append(
                 or_(
-                    Vehicle.plate.ilike(pattern),
-                    Vehicle.name.ilike(pattern),
-                    Vehicle.vin.ilike(pattern),
-                    Vehicle.make.ilike(pattern),
-                    Vehicle.model.ilike(pattern),
+                    _vehicles.plate.ilike(pattern),
+                    _vehicles.name.ilike(pattern),
+                    _vehicles.vin.ilike(pattern),
+                    _vehicles.make.ilike(pattern),
+                    _vehicles.model.ilike(pattern),
                 )
             )
         return clauses
@@ -66,8 +68,9 @@ class VehicleService(RecordService[Vehicle]):
 
     async def list(
         self, filters: VehicleFilters, *, sort: str, cursor: str | None, limit: int
-    ) -> tuple[list[Vehicle], str | None]:
-        return await self.list_page(filters.clauses(), sort=sort, cursor=cursor, limit=limit)
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of plain rows (the hot read path: no ORM objects)."""
+        return await self.list_rows(filters.clauses(), sort=sort, cursor=cursor, limit=limit)
 
     async def create(self, data: VehicleCreate) -> Vehicle:
         tenant = await self.session.get(Tenant, self.actor.tenant_id)

@@ -27,6 +27,9 @@ from fleetyard.kit.observability import Metrics, ObservabilityMiddleware
 from fleetyard.kit.ratelimit import RateLimiter
 from fleetyard.kit.transaction import TransactionMiddleware
 from fleetyard.members.router import router as members_router
+from fleetyard.realtime.router import STREAM_PATH
+from fleetyard.realtime.router import router as live_router
+from fleetyard.realtime.runtime import LiveRuntime
 from fleetyard.reservations.router import router as reservations_router
 from fleetyard.telematics.runtime import Telematics
 from fleetyard.tenants.router import router as tenant_router
@@ -47,6 +50,7 @@ API_ROUTERS: list[APIRouter] = [
     alerts_router,
     health_router,
     tracking_router,
+    live_router,
 ]
 
 
@@ -74,9 +78,12 @@ def create_app(
         app.state.sessionmaker = db.sessionmaker
         # The device gateway and its ingest pipeline run in the gateway role; an API-only
         # node (or a test handing in its own database) starts none.
+        await live.start(serve_clients=role is not Role.GATEWAY)
         telematics = None
         if owned and role is not Role.API:
-            telematics = await Telematics.start(settings, libpq_dsn(dsn), serve_devices=True)
+            telematics = await Telematics.start(
+                settings, libpq_dsn(dsn), serve_devices=True, bus=live.bus
+            )
             telematics.keep_partitions(libpq_dsn(owner_url(settings)))
         app.state.telematics = telematics
         try:
@@ -84,6 +91,7 @@ def create_app(
         finally:
             if telematics is not None:
                 await telematics.stop()
+            await live.stop()
             if owned:
                 await db.dispose()
 
@@ -95,6 +103,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.redis_url)
+    # Live updates: the bus (in-process, or Redis) and, in API processes, the hub.
+    live = app.state.live = LiveRuntime(settings)
+    app.state.on_committed = live.on_committed
     metrics = Metrics()
     if database is not None:  # tests and tools hand in their own
         app.state.db = database
@@ -132,6 +143,6 @@ def create_app(
     async def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(TransactionMiddleware)
+    app.add_middleware(TransactionMiddleware, exclude=frozenset({STREAM_PATH}))
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     return app

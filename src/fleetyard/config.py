@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     ingest_batch_delay_ms: float = Field(default=5.0, ge=0, le=1000)
     ingest_writers: int = Field(default=2, ge=1, le=32)
 
+    # Live updates (WebSocket /api/v1/ws, SSE /api/v1/stream).
+    live_batch_ms: float = Field(default=100.0, ge=0, le=5000)
+    live_heartbeat_s: float = Field(default=15.0, gt=0, le=3600)
+    live_client_timeout_s: float = Field(default=45.0, gt=0, le=3600)
+    live_buffer_events: int = Field(default=10_000, ge=100, le=1_000_000)
+    live_outbox_max_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024)
+    live_max_connections: int = Field(default=20_000, ge=1)
+    live_max_connections_per_tenant: int = Field(default=2_000, ge=1)
+    # Other origins whose pages may open a live connection with the session cookie.
+    allowed_origins: list[str] = Field(default_factory=list)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.env is not Environment.DEVELOPMENT and self.secret_key == DEFAULT_SECRET_KEY:

@@ -125,6 +125,12 @@ class RateLimited(FleetyardError):
     message = "Too many requests; slow down."
 
 
+class TooManyConnections(FleetyardError):
+    status_code = 429
+    code = "too_many_connections"
+    message = "Too many live connections; close one or retry later."
+
+
 class Overloaded(FleetyardError):
     """No database connection came free in time: shed the request rather than queue it."""
 

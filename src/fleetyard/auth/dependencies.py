@@ -9,6 +9,7 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from fleetyard.auth.grants import ApiKeyGrants
 from fleetyard.auth.principal import Principal
@@ -43,7 +44,7 @@ async def get_db(request: Request) -> AsyncSession:
 DbSession = Annotated[AsyncSession, Depends(get_db)]
 
 
-def api_key_grants(request: Request) -> ApiKeyGrants:
+def api_key_grants(request: HTTPConnection) -> ApiKeyGrants:
     """The app's cache of resolved API keys (made on first use)."""
     state = request.app.state
     grants: ApiKeyGrants | None = getattr(state, "api_key_grants", None)
@@ -59,7 +60,7 @@ async def get_auth_service(request: Request, session: DbSession) -> AuthService:
 Auth = Annotated[AuthService, Depends(get_auth_service)]
 
 
-def bearer_token(request: Request) -> str | None:
+def bearer_token(request: HTTPConnection) -> str | None:
     header = request.headers.get("authorization")
     if not header:
         return None

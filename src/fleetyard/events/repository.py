@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleetyard.kit.ids import TenantId
 from fleetyard.models import Event
 
+# Session.info key: the events a transaction wrote, published live once it has committed.
+COMMITTED_EVENTS = "live_events"
+
 
 class EventRepository:
     def __init__(self, session: AsyncSession, tenant_id: TenantId) -> None:
@@ -19,6 +22,7 @@ class EventRepository:
     def add(self, **values: Any) -> Event:
         event = Event(tenant_id=self.tenant_id, **values)
         self.session.add(event)
+        self.session.info.setdefault(COMMITTED_EVENTS, []).append(event)
         return event
 
     async def list(

@@ -23,12 +23,20 @@ IDEMPOTENCY_KEY = "idempotency"
 
 
 class TransactionMiddleware:
-    def __init__(self, app: ASGIApp, prefix: str = "/api/") -> None:
+    """``exclude``: paths that stream (their responses can't be held) and open their own
+    short transactions. After a commit, and once the response has left, the app's
+    ``state.on_committed(session)`` hook (if any) publishes what the transaction wrote."""
+
+    def __init__(
+        self, app: ASGIApp, prefix: str = "/api/", exclude: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.prefix = prefix
+        self.exclude = exclude
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(self.prefix) or path in self.exclude:
             await self.app(scope, receive, send)
             return
         sessionmaker: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
@@ -49,16 +57,20 @@ class TransactionMiddleware:
             except BaseException:
                 await session.rollback()
                 raise
+            committed = False
             if status < 400:
-                held = await self._commit(session, state, status, held)
+                held, committed = await self._commit(session, state, status, held)
             else:
                 await session.rollback()
             for message in held:
                 await send(message)
+            on_committed = getattr(scope["app"].state, "on_committed", None)
+            if committed and on_committed is not None:
+                await on_committed(session)
 
     async def _commit(
         self, session: AsyncSession, state: dict[str, Any], status: int, held: list[Message]
-    ) -> list[Message]:
+    ) -> tuple[list[Message], bool]:
         pending: PendingIdempotency | None = state.get(IDEMPOTENCY_KEY)
         try:
             if pending is not None:
@@ -70,12 +82,12 @@ class TransactionMiddleware:
         except IntegrityError as exc:
             await session.rollback()
             log.info("commit refused by a constraint", extra={"error": str(exc.orig)})
-            return await _as_messages(409, "conflict", "The change conflicts with another.")
+            return await _as_messages(409, "conflict", "The change conflicts with another."), False
         except DBAPIError:
             await session.rollback()
             log.exception("commit failed")
-            return await _as_messages(503, "database_unavailable", "Please retry shortly.")
-        return held
+            return await _as_messages(503, "database_unavailable", "Please retry shortly."), False
+        return held, True
 
 
 async def _as_messages(status: int, code: str, message: str) -> list[Message]:

@@ -14,6 +14,8 @@ class Event(Base):
     """The one event log: audit trail and outbox, written in the changing transaction."""
 
     __tablename__ = "events"
+    # id and occurred_at come back with the INSERT: the live stream publishes them after commit
+    __mapper_args__ = {"eager_defaults": True}
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

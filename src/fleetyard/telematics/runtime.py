@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import asyncpg
 
 from fleetyard.config import Settings
+from fleetyard.realtime.bus import Bus
+from fleetyard.realtime.publishers import PositionPublisher
 from fleetyard.telematics.gateway.limits import ConnectionLimits
 from fleetyard.telematics.gateway.server import Gateway, SessionFactory, StreamListener
 from fleetyard.telematics.gateway.udp import listen_udp
@@ -60,7 +62,10 @@ class Telematics:
     _upkeep: asyncio.Task[None] | None = None
 
     @classmethod
-    async def start(cls, settings: Settings, app_dsn: str, *, serve_devices: bool) -> Telematics:
+    async def start(
+        cls, settings: Settings, app_dsn: str, *, serve_devices: bool, bus: Bus | None = None
+    ) -> Telematics:
+        """``bus``: where stored positions and alert changes are published live."""
         pool = await asyncpg.create_pool(app_dsn, min_size=1, max_size=settings.ingest_writers + 4)
         directory = DeviceDirectory(pool)
         pipeline = IngestPipeline(
@@ -68,7 +73,9 @@ class Telematics:
             max_delay_s=settings.ingest_batch_delay_ms / 1000,
             writers=settings.ingest_writers,
         )
-        pipeline.on_stored.append(AlertRules(pool))
+        if bus is not None:  # positions first: the map should not wait for the rules
+            pipeline.on_stored.append(PositionPublisher(bus))
+        pipeline.on_stored.append(AlertRules(pool, bus))
         await pipeline.start()
         limits = ConnectionLimits(
             max_connections=settings.gateway_max_connections,

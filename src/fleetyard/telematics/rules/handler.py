@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from fleetyard.realtime.bus import Bus
 from fleetyard.telematics.ingest.store import Resolved
 from fleetyard.telematics.rules.conditions import AlertKey
 from fleetyard.telematics.rules.evaluate import Cleared, Reading, evaluate, watched
@@ -42,8 +43,9 @@ def group_for_rules(stored: Sequence[Resolved]) -> dict[uuid.UUID, ByVehicle]:
 class AlertRules:
     """``IngestPipeline.on_stored`` handler: ``pipeline.on_stored.append(AlertRules(pool))``."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, bus: Bus | None = None) -> None:
         self.pool = pool
+        self.bus = bus  # told of opened and cleared alerts once they are committed
 
     async def __call__(self, stored: Sequence[Resolved]) -> None:
         for tenant_id, vehicles in group_for_rules(stored).items():
@@ -64,6 +66,8 @@ class AlertRules:
                 await self._apply_vehicle(
                     store, vehicle_id, vehicles[vehicle_id], open_keys.get(vehicle_id, set())
                 )
+        if self.bus is not None and store.live:
+            await self.bus.publish(tenant_id, store.live)
 
     @staticmethod
     async def _apply_vehicle(

@@ -15,6 +15,7 @@ import asyncpg
 from fleetyard.auth.principal import ActorType
 from fleetyard.events.service import diff
 from fleetyard.kit.ids import uuid7
+from fleetyard.realtime.items import ALERT_CLEARED, ALERT_OPENED, LiveItem
 from fleetyard.telematics.rules.conditions import AlertKey, Condition
 
 ENTITY_TYPE = "alert"
@@ -31,7 +32,7 @@ insert into alerts as a (tenant_id, id, vehicle_id, device_id, kind, code, sever
 values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
 on conflict (tenant_id, vehicle_id, kind, code) where cleared_at is null
 do update set last_seen_at = greatest(a.last_seen_at, excluded.last_seen_at)
-returning id, severity, message, opened_at
+returning *
 """
 
 # A fix older than the alert's last sighting can't clear it (late, buffered records).
@@ -39,7 +40,7 @@ _CLEAR = """
 update alerts set cleared_at = $5
 where tenant_id = $1 and vehicle_id = $2 and kind = $3 and code = $4
   and cleared_at is null and last_seen_at <= $5
-returning id
+returning *
 """
 
 _EVENT = """
@@ -48,10 +49,35 @@ values ($1, $2, $3, $4, $5, $6::jsonb)
 """
 
 
+def live_alert(kind: str, row: asyncpg.Record) -> LiveItem:
+    """An opened or cleared alert as the live stream carries it (the alerts API's shape)."""
+    payload: dict[str, Any] = {
+        "id": row["id"],
+        "vehicle_id": row["vehicle_id"],
+        "device_id": row["device_id"],
+        "kind": row["kind"],
+        "code": row["code"],
+        "severity": row["severity"],
+        "state": "open" if row["cleared_at"] is None else "cleared",
+        "message": row["message"],
+        "details": json.loads(row["details"])
+        if isinstance(row["details"], str)
+        else row["details"],
+        "opened_at": row["opened_at"],
+        "last_seen_at": row["last_seen_at"],
+        "cleared_at": row["cleared_at"],
+        "acknowledged_at": row["acknowledged_at"],
+        "acknowledged_by": row["acknowledged_by"],
+    }
+    return LiveItem(kind, ENTITY_TYPE, (row["vehicle_id"],), payload)
+
+
 class AlertStore:
     def __init__(self, conn: asyncpg.Connection, tenant_id: uuid.UUID) -> None:
         self.conn = conn
         self.tenant_id = tenant_id
+        # what to publish live once the transaction commits
+        self.live: list[LiveItem] = []
 
     async def open_keys(self, vehicle_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, set[AlertKey]]:
         rows = await self.conn.fetch(_OPEN_KEYS, self.tenant_id, list(vehicle_ids))
@@ -87,6 +113,7 @@ class AlertStore:
         assert row is not None  # the upsert always returns the row
         if row["id"] != new_id:
             return False
+        self.live.append(live_alert(ALERT_OPENED, row))
         snapshot = {
             "vehicle_id": str(vehicle_id),
             "kind": condition.key.kind,
@@ -100,12 +127,13 @@ class AlertStore:
 
     async def clear(self, vehicle_id: uuid.UUID, key: AlertKey, at: datetime) -> bool:
         """Clear the open alert; True when there was one to clear."""
-        alert_id = await self.conn.fetchval(
-            _CLEAR, self.tenant_id, vehicle_id, key.kind, key.code, at
-        )
-        if alert_id is None:
+        row = await self.conn.fetchrow(_CLEAR, self.tenant_id, vehicle_id, key.kind, key.code, at)
+        if row is None:
             return False
-        await self._event("cleared", alert_id, {"cleared_at": None}, {"cleared_at": at.isoformat()})
+        self.live.append(live_alert(ALERT_CLEARED, row))
+        await self._event(
+            "cleared", row["id"], {"cleared_at": None}, {"cleared_at": at.isoformat()}
+        )
         return True
 
     async def _event(

@@ -7,6 +7,7 @@ The module runs in one transaction rolled back at its end (see ``conftest.py``).
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -47,10 +48,12 @@ def concrete(path: str, seed: Seed, pick: int) -> str:
     """A path template with its parameter filled: one of A's records, a random id, or junk."""
     if "{" not in path:
         return path
-    collection, _ = path.rsplit("/", 1)
+    collection, _, rest = path.partition("/{")
+    rest = rest.split("}", 1)[1]  # what follows the first parameter (``/claim``, …)
     ids = seed.records.get(collection) or []
     choices = [*ids, str(uuid.uuid4()), "not-a-uuid", "0", "%00", "..", "a" * 300]
-    return f"{collection}/{quote_any(choices[pick % len(choices)])}"
+    filled = f"{collection}/{quote_any(choices[pick % len(choices)])}{rest}"
+    return re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), filled)  # any later parameter
 
 
 def _is_uuid(text: str) -> bool:

@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 
 from fleetyard.auth.principal import Principal
@@ -35,22 +29,14 @@ from fleetyard.simulator import Backoff, SimulatedTeltonika, Track
 from fleetyard.vehicles.schemas import VehicleCreate
 from fleetyard.vehicles.service import VehicleService
 from tests.factories import setup_tenant
+from tests.processes import ServeProcess, free_port
 
 pytestmark = pytest.mark.slow
 
-FLEETYARD = Path(sys.executable).parent / "fleetyard"
 DEVICES = 20
 RECORDS_PER_DEVICE = 600  # 60 packets of 10
 KILL_AFTER_ACKED = DEVICES * RECORDS_PER_DEVICE // 3
-START_TIMEOUT_S = 30.0
 FINISH_TIMEOUT_S = 40.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -78,79 +64,6 @@ async def register_fleet(app_database: Database, count: int) -> Registered:
             devices[imei] = device.id
         await session.commit()
     return Registered(tenant.id, devices)
-
-
-@dataclass
-class GatewayProcess:
-    """``fleetyard serve --role gateway`` on fixed ports, started again after a kill."""
-
-    database_url: str
-    device_port: int
-    http_port: int
-    log_dir: Path
-    process: asyncio.subprocess.Process | None = None
-    runs: int = 0
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETYARD_")}
-        env.update(
-            FLEETYARD_ENV="development",
-            FLEETYARD_DATABASE_URL=self.database_url,
-            FLEETYARD_DATA_DIR=str(self.log_dir),
-            FLEETYARD_GATEWAY_HOST="127.0.0.1",
-            FLEETYARD_TELTONIKA_PORT=str(self.device_port),
-            FLEETYARD_HTTP_PORT=str(self.http_port),
-            FLEETYARD_LOG_LEVEL="WARNING",
-        )
-        for other in ("GT06", "H02", "OSMAND"):  # free ports: runs may overlap
-            env[f"FLEETYARD_{other}_PORT"] = "0"
-        return env
-
-    async def start(self) -> None:
-        self.runs += 1
-        with (self.log_dir / f"gateway-{self.runs}.log").open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *(str(FLEETYARD), "serve", "--role", "gateway", "--host", "127.0.0.1"),
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        await self._wait_ready()
-
-    async def _wait_ready(self) -> None:
-        """/readyz answers only once the lifespan (and so the device server) is up."""
-        assert self.process is not None
-        deadline = time.monotonic() + START_TIMEOUT_S
-        async with httpx.AsyncClient() as http:
-            while time.monotonic() < deadline:
-                if self.process.returncode is not None:
-                    pytest.fail(f"gateway exited ({self.process.returncode}):\n{self.log_tail()}")
-                try:
-                    response = await http.get(f"http://127.0.0.1:{self.http_port}/readyz")
-                    if response.status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        pytest.fail(f"gateway not ready after {START_TIMEOUT_S:.0f} s:\n{self.log_tail()}")
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        await self.process.wait()
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-
-    def log_tail(self, lines: int = 40) -> str:
-        path = self.log_dir / f"gateway-{self.runs}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 async def stored_fix_times(database_url: str, registered: Registered) -> dict[uuid.UUID, list[int]]:
@@ -208,10 +121,13 @@ async def test_gateway_killed_mid_stream_loses_and_duplicates_nothing(
 ) -> None:
     began = time.monotonic()
     registered = await register_fleet(app_database, DEVICES)
-    gateway = GatewayProcess(database_url, free_port(), free_port(), tmp_path)
+    device_port = free_port()
+    gateway = ServeProcess(
+        "gateway", database_url, free_port(), tmp_path, {"teltonika_port": str(device_port)}
+    )
     start_ms = (int(time.time()) - 3600) * 1000  # an hour of history: no fix in the future
     acks = Acks(target=KILL_AFTER_ACKED)
-    devices = make_devices(registered, gateway.device_port, start_ms, acks)
+    devices = make_devices(registered, device_port, start_ms, acks)
     runs: list[asyncio.Task[None]] = []
     try:
         await gateway.start()

@@ -119,7 +119,7 @@ if redis.call('exists', KEYS[1]) == 0 then
 end
 local last = redis.call('incrby', KEYS[1], count)
 local first = last - count + 1
-redis.call('publish', ARGV[3], first .. '|' .. ARGV[4])
+redis.call('publish', ARGV[3], string.format('%d', first) .. '|' .. ARGV[4])
 return first
 """
 
@@ -227,8 +227,8 @@ class RedisBus:
                     continue
                 try:
                     batch = decode_batch(message["data"])
-                except (ValueError, KeyError, TypeError):
-                    log.warning("malformed live message dropped")
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.warning("malformed live message dropped", extra={"error": repr(exc)[:200]})
                     continue
                 self._listeners.deliver(batch)
 

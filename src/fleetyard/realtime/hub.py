@@ -85,17 +85,20 @@ class Hub:
         stream = self.streams.get(connection.principal.tenant_id)
         return encode_frame(type_, stream.flushed if stream else 0, payload)
 
-    def resume(self, connection: LiveConnection, since: int) -> bool:
-        """Queue what the client missed after ``since``; False if it must resync."""
+    def can_resume(self, connection: LiveConnection, since: int) -> bool:
         stream = self.streams.get(connection.principal.tenant_id)
-        if stream is None or not stream.can_resume(since):
-            return False
+        return stream is not None and stream.can_resume(since)
+
+    def resume(self, connection: LiveConnection, since: int) -> None:
+        """Queue what the client missed after ``since`` (check :meth:`can_resume` first)."""
+        stream = self.streams.get(connection.principal.tenant_id)
+        if stream is None:
+            return
         replay = stream.replay(connection, since)
         for frame in replay.events:
             connection.push(frame)
         if replay.positions:
             connection.push_positions(replay.positions, position_frame(replay.positions))
-        return True
 
     def resync_payload(self, reason: str) -> dict[str, str]:
         return {"reason": reason, "snapshot": SNAPSHOT_PATH}

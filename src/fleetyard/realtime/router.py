@@ -17,12 +17,14 @@ from starlette.websockets import WebSocketState
 from fleetyard.auth.principal import Principal
 from fleetyard.errors import (
     FleetyardError,
+    NotFound,
     PermissionDenied,
     TooManyConnections,
     ValidationFailed,
     error_json,
     responses,
 )
+from fleetyard.kit.ids import TenantId
 from fleetyard.realtime.access import authenticate_live
 from fleetyard.realtime.connection import Closed, LiveConnection
 from fleetyard.realtime.frames import Frame, encode_frame
@@ -34,6 +36,7 @@ from fleetyard.realtime.messages import (
     Subscribe,
     protocol_schema,
 )
+from fleetyard.realtime.repository import LiveRepository
 from fleetyard.realtime.runtime import LiveRuntime
 from fleetyard.realtime.service import LiveSession
 
@@ -44,7 +47,11 @@ SEND_TIMEOUT_S = 10.0
 STREAM_PATH = "/api/v1/stream"
 
 
-@router.get("/live/schema", summary="The live protocol's messages as JSON Schema")
+@router.get(
+    "/live/schema",
+    summary="The live protocol's messages as JSON Schema",
+    responses=responses(),
+)
 async def live_schema() -> dict[str, Any]:
     """Client messages (``client``), server messages (``server``) and close codes."""
     return protocol_schema()
@@ -169,7 +176,7 @@ def _resume_point(header: str | None, query: int | None) -> int | None:
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "The live stream."},
-        **responses(PermissionDenied, TooManyConnections),
+        **responses(PermissionDenied, NotFound, TooManyConnections),
     },
 )
 async def live_stream(
@@ -187,6 +194,7 @@ async def live_stream(
     since = _resume_point(last_event_id_header, last_event_id)
     live: LiveRuntime = request.app.state.live
     principal = await authenticate_live(request)
+    await _check_exist(request, principal, vehicle, group)
     live.admit(principal)
     try:
         connection = LiveConnection(principal, live.outbox, listens_only=True)
@@ -209,6 +217,23 @@ async def live_stream(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+async def _check_exist(
+    request: Request, principal: Principal, vehicles: list[uuid.UUID], groups: list[uuid.UUID]
+) -> None:
+    """Before the stream starts, naming a vehicle or group the tenant lacks is a 404."""
+    repo = LiveRepository(request.app.state.sessionmaker, TenantId(principal.tenant_id))
+    missing_vehicles = set(vehicles) - await repo.existing_vehicles(set(vehicles))
+    missing_groups = set(groups) - await repo.existing_groups(set(groups))
+    if missing_vehicles or missing_groups:
+        raise NotFound(
+            "No such vehicles or groups.",
+            details={
+                "vehicles": sorted(str(v) for v in missing_vehicles),
+                "groups": sorted(str(g) for g in missing_groups),
+            },
+        )
 
 
 async def _event_stream(

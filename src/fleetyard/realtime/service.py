@@ -139,13 +139,19 @@ class LiveSession:
         if message.min_interval_ms is not None:
             connection.interval_ms = message.min_interval_ms
         self._reindex(old_interval)
-        resumed = None
-        if message.since_seq is not None:
-            resumed = self.hub.resume(connection, message.since_seq)
+        since = message.since_seq
+        resumed = None if since is None else self.hub.can_resume(connection, since)
         self._send("subscribed", self._state(message.id, resumed))
-        if resumed is False:
-            reason = "too_old" if message.since_seq else "unknown_seq"
-            self._send("resync_required", self.hub.resync_payload(reason))
+        if since is not None and resumed:
+            self.hub.resume(connection, since)
+        elif since is not None:
+            self._send("resync_required", self.hub.resync_payload(self._why_not(since)))
+
+    def _why_not(self, since: int) -> str:
+        stream = self.hub.streams.get(self.connection.principal.tenant_id)
+        if stream is not None and since > stream.flushed:
+            return "unknown_seq"  # numbers from before a restart, or made up
+        return "too_old"
 
     def unsubscribe(self, message: Unsubscribe) -> None:
         connection = self.connection

@@ -68,6 +68,10 @@ class Gateway:
             )
             try:
                 await connection.run()
+            except asyncio.CancelledError:
+                # Shutting down (close() cancels every connection): end quietly; asyncio
+                # would otherwise log each cancelled handler as an error.
+                writer.close()
             finally:
                 self._open.discard(task)
 

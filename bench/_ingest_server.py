@@ -30,8 +30,17 @@ def raise_fd_limit() -> int:
 
 
 @contextmanager
-def running_gateway(database_url: str, log_path: Path, timeout: float = 60) -> Iterator[Gateway]:
-    """Devices on a free Teltonika port, /readyz on a free HTTP port; stopped on exit."""
+def running_gateway(
+    database_url: str,
+    log_path: Path,
+    timeout: float = 60,
+    *,
+    role: str = "gateway",
+    settings: dict[str, str] | None = None,
+) -> Iterator[Gateway]:
+    """``fleetyard serve --role ROLE`` with devices on a free Teltonika port (none for the
+    api role) and HTTP on a free port; ready on entry, stopped on exit. ``settings``:
+    more FLEETYARD_* values (``{"redis_url": …}``)."""
     http_port, device_port = free_port(), free_port()
     env = _server_env(database_url)
     env.update(
@@ -42,7 +51,8 @@ def running_gateway(database_url: str, log_path: Path, timeout: float = 60) -> I
     )
     for other in ("GT06", "H02", "OSMAND"):
         env[f"FLEETYARD_{other}_PORT"] = "0"
-    command = [str(FLEETYARD), "serve", "--role", "gateway", "--host", "127.0.0.1"]
+    env.update({f"FLEETYARD_{k.upper()}": v for k, v in (settings or {}).items()})
+    command = [str(FLEETYARD), "serve", "--role", role, "--host", "127.0.0.1"]
     command += ["--port", str(http_port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)

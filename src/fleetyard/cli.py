@@ -313,19 +313,6 @@ def apikey_create(
     print(key)
 
 
-def _protocol_mix(text: str) -> dict[str, float]:
-    """``teltonika=0.5,gt06=0.2`` → {"teltonika": 0.5, "gt06": 0.2}."""
-    mix: dict[str, float] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, share = part.partition("=")
-        try:
-            mix[name.strip().lower()] = float(share)
-        except ValueError:
-            message = f"{part!r} is not protocol=share"
-            raise typer.BadParameter(message, param_hint="--protocols") from None
-    return mix
-
-
 @app.command()
 def simulate(
     vehicles: Annotated[int, typer.Option(help="Simulated vehicles", min=0)] = 20,
@@ -352,13 +339,21 @@ def simulate(
 
     from fleetyard.simulator.fleet import Fleet, FleetConfig, planned_devices
 
+    mix: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in protocols.split(","))):
+        name, _, share = part.partition("=")
+        try:
+            mix[name.strip().lower()] = float(share)
+        except ValueError:
+            message = f"{part!r} is not protocol=share"
+            raise typer.BadParameter(message, param_hint="--protocols") from None
     ports = {"teltonika": teltonika_port, "gt06": gt06_port, "h02": h02_port}
     try:
         config = FleetConfig(
             vehicles=vehicles,
             host=server,
             ports={**ports, "osmand": osmand_port},
-            protocol_mix=_protocol_mix(protocols),
+            protocol_mix=mix,
             seed=seed,
             interval_s=interval,
             data_dir=Path(data_dir),

@@ -87,6 +87,7 @@ def test_planned_devices_repeat_for_a_seed_and_are_unique() -> None:
         ({"interval_s": 0}, "interval"),
         ({"protocol_mix": {"nmea": 1.0}}, "protocol mix"),
         ({"vehicles": 2, "devices": []}, "one device per vehicle"),
+        ({"ports": {"teltonika": 5027}}, "no port for gt06, h02, osmand"),
     ],
 )
 def test_a_bad_config_is_refused(changes: dict[str, object], complaint: str) -> None:

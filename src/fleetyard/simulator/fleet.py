@@ -81,6 +81,13 @@ class FleetConfig:
             raise ValueError(f"protocol mix needs shares of {', '.join(PROTOCOLS)}")
         if self.devices is not None and len(self.devices) != self.vehicles:
             raise ValueError("give one device per vehicle")
+        used = (
+            {d.protocol for d in self.devices}
+            if self.devices is not None
+            else {p for p, share in self.protocol_mix.items() if share > 0}
+        )
+        if missing := used - set(self.ports):
+            raise ValueError(f"no port for {', '.join(sorted(missing))}")
 
 
 def protocol_counts(mix: Mapping[str, float], vehicles: int) -> dict[str, int]:

@@ -311,3 +311,86 @@ def apikey_create(
         key = _run_in_tenant_db(settings, _database_for_commands(settings), work)
     console.print(f"API key for {escape(tenant)} ({role.value}); it is shown only now:")
     print(key)
+
+
+@app.command()
+def simulate(
+    vehicles: Annotated[int, typer.Option(help="Simulated vehicles", min=0)] = 20,
+    server: Annotated[str, typer.Option(help="Gateway host")] = "127.0.0.1",
+    teltonika_port: Annotated[int, typer.Option(min=1, max=65535)] = 5027,
+    gt06_port: Annotated[int, typer.Option(min=1, max=65535)] = 5023,
+    h02_port: Annotated[int, typer.Option(min=1, max=65535)] = 5013,
+    osmand_port: Annotated[int, typer.Option(min=1, max=65535)] = 5055,
+    interval: Annotated[float, typer.Option(help="Seconds between fixes", min=0.01)] = 1.0,
+    seed: Annotated[int, typer.Option(help="Same seed, same fleet and drives")] = 1,
+    protocols: Annotated[
+        str, typer.Option(help="Protocol shares, e.g. teltonika=0.5,gt06=0.2,h02=0.15,osmand=0.15")
+    ] = "teltonika=0.5,gt06=0.2,h02=0.15,osmand=0.15",
+    data_dir: Annotated[
+        str, typer.Option(envvar="FLEETYARD_DATA_DIR", help="Where the road graph is cached")
+    ] = "./.fleetyard",
+    list_devices: Annotated[
+        bool, typer.Option(help="Print the devices (unique_id,protocol,name) and exit")
+    ] = False,
+) -> None:
+    """Drive simulated vehicles on Helsinki's streets against a gateway, each a tracker on
+    its protocol's port, until Ctrl-C. Register the devices first (see --list-devices)."""
+    from pathlib import Path
+
+    from fleetyard.simulator.fleet import Fleet, FleetConfig, planned_devices
+
+    mix: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in protocols.split(","))):
+        name, _, share = part.partition("=")
+        try:
+            mix[name.strip().lower()] = float(share)
+        except ValueError:
+            message = f"{part!r} is not protocol=share"
+            raise typer.BadParameter(message, param_hint="--protocols") from None
+    ports = {"teltonika": teltonika_port, "gt06": gt06_port, "h02": h02_port}
+    try:
+        config = FleetConfig(
+            vehicles=vehicles,
+            host=server,
+            ports={**ports, "osmand": osmand_port},
+            protocol_mix=mix,
+            seed=seed,
+            interval_s=interval,
+            data_dir=Path(data_dir),
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if list_devices:
+        print("unique_id,protocol,name")
+        for device in planned_devices(config):
+            print(f"{device.unique_id},{device.protocol},{device.name}")
+        return
+
+    async def report(fleet: Fleet, every_s: float = 10.0) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            stats, links = fleet.stats, fleet.stats.links
+            console.print(
+                f"acked {links.acked}  unacked {stats.unacked}  resent {links.resent}  "
+                f"connects {links.connects}  failures {links.connect_failures}  "
+                f"late ticks {stats.late_ticks}"
+            )
+
+    async def main() -> None:
+        fleet = Fleet(config)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, fleet.stop)
+        console.print(f"{vehicles} simulated vehicles → {server}; Ctrl+C stops them")
+        reporter = asyncio.create_task(report(fleet))
+        try:
+            await fleet.run()
+        finally:
+            reporter.cancel()
+        stats = fleet.stats
+        console.print(
+            f"stopped: {stats.links.acked} fixes acknowledged, {stats.links.resent} resent, "
+            f"{stats.unacked} left unacknowledged"
+        )
+
+    asyncio.run(main())

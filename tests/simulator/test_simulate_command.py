@@ -1,0 +1,52 @@
+"""``fleetyard simulate``: lists the devices to register without connecting, refuses a bad
+protocol mix, and stops cleanly on SIGINT."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from fleetyard.cli import app
+from fleetyard.simulator.fleet import FleetConfig, planned_devices
+
+FLEETYARD = Path(sys.executable).parent / "fleetyard"
+
+
+def test_list_devices_prints_what_the_fleet_will_connect_as() -> None:
+    result = CliRunner().invoke(
+        app, ["simulate", "--vehicles", "6", "--seed", "3", "--list-devices"]
+    )
+    assert result.exit_code == 0, result.output
+    header, *rows = result.output.strip().splitlines()
+    assert header == "unique_id,protocol,name"
+    expected = planned_devices(FleetConfig(vehicles=6, seed=3))
+    assert rows == [f"{d.unique_id},{d.protocol},{d.name}" for d in expected]
+
+
+def test_a_bad_protocol_mix_is_refused() -> None:
+    result = CliRunner().invoke(
+        app, ["simulate", "--protocols", "teltonika=lots", "--list-devices"]
+    )
+    assert result.exit_code != 0 and "protocol=share" in result.output
+
+
+def test_ctrl_c_stops_the_fleet_cleanly(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port with nobody listening: the devices keep retrying
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    ports = [f"--{p}-port" for p in ("teltonika", "gt06", "h02", "osmand")]
+    command = [str(FLEETYARD), "simulate", "--vehicles", "4", "--data-dir", str(tmp_path)]
+    for option in ports:
+        command += [option, port]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output.decode()
+    assert b"stopped: 0 fixes acknowledged" in output

@@ -191,7 +191,7 @@ def report(result: RunResult, args: argparse.Namespace) -> bool:
     server_cpu = sum(u.server_cpu_pct for u in result.usage)
     first = result.usage[0]
     per_vehicle = shape.clients - shape.fleet_clients
-    batch = f"{args.batch_ms:g} ms" if args.batch_ms is not None else "default (100 ms)"
+    batch = f"{args.batch_ms:g} ms" if args.batch_ms is not None else "default (20 ms)"
     print(
         f"\n{shape.label}: {shape.vehicles:,} trackers at {1 / args.interval:g} Hz, "
         f"{shape.clients:,} WebSocket clients ({shape.fleet_clients} fleet-wide, "

@@ -241,3 +241,40 @@ async def test_a_session_cookie_works_from_our_own_origin_only(
     status, error = await refused(live_app.ws_url, **foreign)
     assert status == 403
     assert error["details"] == {"reason": "origin"}
+
+
+async def test_a_group_subscription_follows_nested_groups_and_moving_vehicles(
+    live_app: RunningApp, app_database: Database
+) -> None:
+    tracked = await register_tracked(app_database, "ws-group")
+    other_imei = await _second_vehicle(live_app, tracked)
+    async with httpx.AsyncClient(base_url=live_app.base_url, headers=tracked.tenant.owner) as http:
+        region = (await http.post("/api/v1/groups", json={"name": "Region"})).json()
+        depot = await http.post("/api/v1/groups", json={"name": "Depot", "parent_id": region["id"]})
+        assert depot.status_code == 201, depot.text
+        moved = await http.patch(
+            f"/api/v1/vehicles/{tracked.vehicle_id}", json={"group_id": depot.json()["id"]}
+        )
+        assert moved.status_code == 200
+        vehicles = (await http.get("/api/v1/vehicles", params={"limit": 10})).json()["items"]
+        other_id = next(v["id"] for v in vehicles if v["id"] != str(tracked.vehicle_id))
+        async with Socket.open(
+            live_app.ws_url, **bearer(tracked.tenant.keys[Role.VIEWER].key)
+        ) as ws:
+            await ws.subscribe(groups=[region["id"]], min_interval_ms=0)
+            mine = await Tracker.connect(live_app.ports["teltonika"], tracked.unique_id)
+            theirs = await Tracker.connect(live_app.ports["teltonika"], other_imei)
+            await mine.send(record(T0, 60.4, 24.6))
+            await theirs.send(record(T0, 60.5, 24.5))
+            await ws.wait_for(lambda _: len(ws.positions()) == 1)
+            assert ws.positions()[0]["vehicle_id"] == str(tracked.vehicle_id)
+            # the other vehicle joins the depot: its positions follow from then on
+            joined = await http.patch(
+                f"/api/v1/vehicles/{other_id}", json={"group_id": depot.json()["id"]}
+            )
+            assert joined.status_code == 200
+            await asyncio.sleep(1.0)  # the membership refresh (0.5 s after the change) settles
+            await theirs.send(record(T0 + 1000, 60.5001, 24.5))
+            await ws.wait_for(lambda _: any(p["vehicle_id"] == other_id for p in ws.positions()))
+            await mine.close()
+            await theirs.close()

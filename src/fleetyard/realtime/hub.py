@@ -28,7 +28,7 @@ SNAPSHOT_PATH = "/api/v1/fleet/state"
 
 @dataclass(frozen=True, slots=True)
 class HubSettings:
-    batch_s: float = 0.1
+    batch_s: float = 0.02
     heartbeat_s: float = 15.0
     # a client that sends nothing (not even a ping) for this long is dropped
     client_timeout_s: float = 45.0

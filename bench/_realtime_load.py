@@ -47,6 +47,7 @@ class Deliveries:
     positions: int = 0
     frames: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    server_to_client_ms: list[float] = field(default_factory=list)
     sample_every: int = 1  # keep one latency in N (bounded memory on big runs)
     _seen: int = 0
 
@@ -62,7 +63,9 @@ class Deliveries:
             self._seen += 1
             if self._seen % self.sample_every == 0:
                 fix = datetime.fromisoformat(position["fix_time"]).timestamp()
+                received = datetime.fromisoformat(position["server_time"]).timestamp()
                 self.latencies_ms.append((now - fix) * 1000)
+                self.server_to_client_ms.append((now - received) * 1000)
 
 
 @dataclass

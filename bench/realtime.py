@@ -209,6 +209,12 @@ def report(result: RunResult, args: argparse.Namespace) -> bool:
             f"p99 {p99:.1f} ms   max {lat[-1]:.1f} ms   ({len(lat):,} samples)   "
             f"goal p99 < {GOAL_P99_MS:.0f} ms   {'PASS' if passed else 'FAIL'}"
         )
+        inner = sorted(d.server_to_client_ms)
+        q50, q95, q99 = (percentile(inner, f) for f in (0.50, 0.95, 0.99))
+        print(
+            f"    of which gateway → client  p50 {q50:.1f} ms   p95 {q95:.1f} ms   "
+            f"p99 {q99:.1f} ms   (from the fix's arrival: store, publish, batch, send)"
+        )
     else:
         print("  frame → client latency       no positions arrived   FAIL")
     print(

@@ -173,8 +173,13 @@ def serve(
         str, typer.Option(help="all, api (HTTP only) or gateway (devices only)")
     ] = "all",
     limit_concurrency: Annotated[
-        int, typer.Option(help="HTTP connections + requests in flight before answering 503", min=1)
-    ] = 512,
+        int | None,
+        typer.Option(
+            help="Connections + requests in flight before answering 503 "
+            "(default 512 + FLEETYARD_LIVE_MAX_CONNECTIONS: live sockets are connections too)",
+            min=1,
+        ),
+    ] = None,
     backlog: Annotated[int, typer.Option(help="Pending TCP connections queued", min=1)] = 1024,
 ) -> None:
     """Migrate, then serve the API and the device gateway (embedded PostgreSQL unless
@@ -212,8 +217,12 @@ def serve(
         http="auto",
         # Overload: past this many, new work is refused at once (503) instead of queueing
         # without bound; the database pool's timeout sheds the rest (503 "overloaded").
-        limit_concurrency=limit_concurrency,
+        limit_concurrency=limit_concurrency or 512 + settings.live_max_connections,
         backlog=backlog,
+        # Live frames are encoded once and sent to many clients: compressing each copy per
+        # client would cost CPU and ~100 KiB of zlib state per connection (opt-in).
+        ws_per_message_deflate=settings.live_compression,
+        ws_max_size=1024 * 1024,  # our handler refuses past 64 KiB with 1009 itself
     )
     _run_until_signalled(uvicorn.Server(config))
 

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     live_outbox_max_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024)
     live_max_connections: int = Field(default=20_000, ge=1)
     live_max_connections_per_tenant: int = Field(default=2_000, ge=1)
+    # permessage-deflate on live WebSockets: less bandwidth, more CPU and memory per client
+    live_compression: bool = False
     # Other origins whose pages may open a live connection with the session cookie.
     allowed_origins: list[str] = Field(default_factory=list)
 

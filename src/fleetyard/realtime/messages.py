@@ -76,6 +76,7 @@ class LivePosition(BaseModel):
     vehicle_id: uuid.UUID
     device_id: uuid.UUID
     fix_time: datetime
+    server_time: datetime = Field(description="When the gateway received the fix.")
     latitude: float
     longitude: float
     speed_kmh: float | None

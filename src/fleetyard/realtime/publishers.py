@@ -38,6 +38,7 @@ def position_item(item: Resolved) -> LiveItem:
             "vehicle_id": item.route.vehicle_id,
             "device_id": item.route.device_id,
             "fix_time": p.fix_time,
+            "server_time": item.server_time,
             "latitude": p.latitude,
             "longitude": p.longitude,
             "speed_kmh": p.speed_kmh,

@@ -45,7 +45,11 @@ class BufferedEvent:
 
 @dataclass
 class Lane:
-    """Positions for the clients that asked for one update per vehicle per ``interval_s``."""
+    """Positions for the clients that asked for one update per vehicle per ``interval_s``.
+
+    The interval has 10 % slack (at most 100 ms): a tracker that reports at exactly that rate
+    arrives a little early or late with network jitter, and must not be held back a whole
+    batch for it."""
 
     interval_s: float
     last_emit: dict[uuid.UUID, float] = field(default_factory=dict)
@@ -63,17 +67,22 @@ class Lane:
             due, self.unthrottled = self.unthrottled, []
             return due
         due = []
+        spacing = self.spacing_s
         for vehicle_id, fragment in list(self.pending.items()):
-            if now - self.last_emit.get(vehicle_id, -1e18) >= self.interval_s:
+            if now - self.last_emit.get(vehicle_id, -1e18) >= spacing:
                 due.append(fragment)
                 self.last_emit[vehicle_id] = now
                 del self.pending[vehicle_id]
         return due
 
+    @property
+    def spacing_s(self) -> float:
+        return self.interval_s - min(0.1 * self.interval_s, 0.1)
+
     def next_due(self) -> float | None:
         if not self.pending:
             return None
-        return min(self.last_emit.get(v, 0.0) + self.interval_s for v in self.pending)
+        return min(self.last_emit.get(v, 0.0) + self.spacing_s for v in self.pending)
 
 
 class Replay:

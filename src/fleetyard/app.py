@@ -14,6 +14,8 @@ from fleetyard import __version__
 from fleetyard.alerts.router import router as alerts_router
 from fleetyard.api_keys.router import router as api_keys_router
 from fleetyard.auth.router import router as auth_router
+from fleetyard.basemap.router import files_router as basemap_files_router
+from fleetyard.basemap.router import router as map_router
 from fleetyard.config import Settings, get_settings
 from fleetyard.db import Database, app_url, libpq_dsn, owner_url
 from fleetyard.devices.router import router as devices_router
@@ -51,6 +53,7 @@ API_ROUTERS: list[APIRouter] = [
     health_router,
     tracking_router,
     live_router,
+    map_router,
 ]
 
 
@@ -127,6 +130,7 @@ def create_app(
     if role is not Role.GATEWAY:
         for router in API_ROUTERS:
             app.include_router(router, prefix="/api/v1")
+        app.include_router(basemap_files_router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

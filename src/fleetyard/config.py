@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     live_max_connections_per_tenant: int = Field(default=2_000, ge=1)
     # permessage-deflate on live WebSockets: less bandwidth, more CPU and memory per client
     live_compression: bool = False
+    # A MapLibre style URL for production maps; unset: the app's own offline basemap.
+    map_style_url: str | None = None
     # Other origins whose pages may open a live connection with the session cookie.
     allowed_origins: list[str] = Field(default_factory=list)
 

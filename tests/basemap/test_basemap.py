@@ -63,10 +63,10 @@ async def test_the_style_needs_no_internet(http: httpx.AsyncClient) -> None:
         assert data.json()["type"] == "FeatureCollection"
 
 
-async def test_an_unknown_layer_is_a_404(http: httpx.AsyncClient) -> None:
+async def test_an_unknown_layer_is_a_422(http: httpx.AsyncClient) -> None:
     response = await http.get("/basemap/secrets.geojson")
-    assert response.status_code == 404
-    assert response.json()["error"]["details"]["layers"] == list(LAYERS)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_failed"
 
 
 async def test_map_settings_need_a_login_and_name_the_offline_style(

@@ -3,6 +3,7 @@ the map settings the web app reads (signed in)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,9 +12,10 @@ from fastapi.responses import FileResponse, JSONResponse
 from fleetyard.auth.dependencies import require
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Permission
+from fleetyard.basemap.layers import LAYERS
 from fleetyard.basemap.schemas import MapConfig
 from fleetyard.basemap.service import BASE_PATH, Basemap, BasemapUnavailable
-from fleetyard.errors import NotFound, PermissionDenied, responses
+from fleetyard.errors import PermissionDenied, responses
 
 files_router = APIRouter(prefix=BASE_PATH, tags=["map"])
 router = APIRouter(prefix="/map", tags=["map"])
@@ -36,10 +38,20 @@ async def basemap_style(request: Request) -> JSONResponse:
     return JSONResponse(style, headers={"Cache-Control": "public, max-age=3600"})
 
 
-@files_router.get("/{layer}.geojson", responses=responses(NotFound, BasemapUnavailable))
-async def basemap_layer(layer: str, request: Request) -> FileResponse:
-    """One layer of the offline basemap (water, green, landuse, buildings, roads)."""
-    path = await basemap(request).layer_file(layer)
+BasemapLayer = StrEnum("BasemapLayer", {name.upper(): name for name in LAYERS})  # type: ignore[misc]
+
+
+@files_router.get(
+    "/{layer}.geojson",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"application/geo+json": {}}, "description": "A GeoJSON layer."},
+        **responses(BasemapUnavailable),
+    },
+)
+async def basemap_layer(layer: BasemapLayer, request: Request) -> FileResponse:
+    """One layer of the offline basemap."""
+    path = await basemap(request).layer_file(str(layer))
     return FileResponse(path, media_type="application/geo+json", headers=_CACHE)
 
 

@@ -9,6 +9,8 @@ class MapConfig(BaseModel):
 
     style_url: str
     offline: bool = Field(description="True when the style is the app's own offline basemap.")
-    bounds: tuple[float, float, float, float] | None = Field(
-        description="west, south, east, north of the offline basemap; null for an external style"
+    bounds: list[float] | None = Field(
+        min_length=4,
+        max_length=4,
+        description="west, south, east, north of the offline basemap; null for an external style",
     )

@@ -52,4 +52,4 @@ class Basemap:
     async def config(self, settings: Settings) -> MapConfig:
         if settings.map_style_url:
             return MapConfig(style_url=settings.map_style_url, offline=False, bounds=None)
-        return MapConfig(style_url=STYLE_PATH, offline=True, bounds=await self.bounds())
+        return MapConfig(style_url=STYLE_PATH, offline=True, bounds=list(await self.bounds()))

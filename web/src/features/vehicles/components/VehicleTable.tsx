@@ -60,7 +60,7 @@ export function VehicleTable({ filters, onSort }: Props) {
       <p className="muted" role="status" aria-live="polite">
         {query.isPending
           ? "Loading vehicles…"
-          : `${rows.length}${hasNextPage ? "+" : ""} vehicle${rows.length === 1 ? "" : "s"}`}
+          : `${formatNumber(rows.length)}${hasNextPage ? "+" : ""} vehicle${rows.length === 1 ? "" : "s"}`}
       </p>
       <div
         ref={scrollRef}

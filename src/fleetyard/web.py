@@ -51,8 +51,11 @@ register_url_convertor("webpath", WebPath())
 
 def _resolve(web_dir: Path, path: str) -> Path | None:
     """The file for ``path`` inside ``web_dir``, or None (missing, a folder, or outside it)."""
-    candidate = (web_dir / path).resolve()
-    if not candidate.is_relative_to(web_dir) or not candidate.is_file():
+    try:
+        candidate = (web_dir / path).resolve()
+        if not candidate.is_relative_to(web_dir) or not candidate.is_file():
+            return None
+    except (OSError, ValueError):  # a NUL byte, a name too long for the file system
         return None
     return candidate
 

@@ -103,6 +103,15 @@ async def test_files_outside_the_build_are_never_served(web: httpx.AsyncClient, 
     assert "outside the build" not in response.text
 
 
+@pytest.mark.parametrize("path", ["/%00", "/assets/a%00.js", "/" + "x" * 5000])
+async def test_impossible_file_names_are_the_app_or_a_404(
+    web: httpx.AsyncClient, path: str
+) -> None:
+    response = await web.get(path)
+    assert response.status_code in (200, 404)
+    assert response.status_code == 404 or response.text == INDEX
+
+
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 async def test_unknown_api_paths_keep_their_json_404(web: httpx.AsyncClient, method: str) -> None:
     response = await web.request(method, "/api/v1/no-such-thing")

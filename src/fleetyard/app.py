@@ -37,6 +37,7 @@ from fleetyard.telematics.runtime import Telematics
 from fleetyard.tenants.router import router as tenant_router
 from fleetyard.tracking.router import router as tracking_router
 from fleetyard.vehicles.router import router as vehicles_router
+from fleetyard.web import mount_web
 
 API_ROUTERS: list[APIRouter] = [
     auth_router,
@@ -146,6 +147,9 @@ def create_app(
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    if role is not Role.GATEWAY:
+        mount_web(app, settings.web_dir)  # last: its catch-all answers only unclaimed paths
 
     app.add_middleware(TransactionMiddleware, exclude=frozenset({STREAM_PATH}))
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)

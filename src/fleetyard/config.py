@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # Other origins whose pages may open a live connection with the session cookie.
     allowed_origins: list[str] = Field(default_factory=list)
 
+    # The built web app (``npm --prefix web run build``), served at ``/``.
+    web_dir: Path = Path(__file__).resolve().parents[2] / "web" / "dist"
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.env is not Environment.DEVELOPMENT and self.secret_key == DEFAULT_SECRET_KEY:

@@ -1,0 +1,74 @@
+// The browser tests' harness: a seeded real server (tests/web/e2e_server.py) and Debian's
+// Chromium driven by playwright-core (no browser download).
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const web = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const repo = resolve(web, "..");
+export const artifacts = join(repo, "test-artifacts", "web");
+const SERVER_START_MS = 120_000;
+
+function python() {
+  if (process.env.PYTHON) return process.env.PYTHON;
+  const venv = join(repo, ".venv/bin/python");
+  return existsSync(venv) ? venv : "python3";
+}
+
+/**
+ * Start the seeded server; resolves with what it seeded (see e2e_server.py) and `stop()`.
+ * E2E_SERVER_JSON=<file> reuses one already running (its printed line saved in the file).
+ */
+export async function startServer() {
+  if (process.env.E2E_SERVER_JSON) {
+    return { ...JSON.parse(readFileSync(process.env.E2E_SERVER_JSON, "utf8")), stop: async () => {} };
+  }
+  if (!existsSync(join(web, "dist", "index.html"))) {
+    throw new Error("no web build: run `npm run build` first");
+  }
+  const child = spawn(python(), ["-m", "tests.web.e2e_server"], {
+    cwd: repo,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const exited = new Promise((done) => child.once("exit", done));
+  const line = await new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error("the e2e server did not start in time")), SERVER_START_MS);
+    createInterface({ input: child.stdout }).once("line", (text) => {
+      clearTimeout(timer);
+      done(text);
+    });
+    child.once("exit", (code) => fail(new Error(`the e2e server exited (${code})`)));
+  });
+  const stop = async () => {
+    child.stdin.end(); // the server stops and drops its database when its stdin closes
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { ...JSON.parse(line), stop };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
+}
+
+/** Log in through the form, as a person would. */
+export async function logIn(page, baseUrl, email, password) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

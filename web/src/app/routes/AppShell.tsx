@@ -1,0 +1,48 @@
+import { Suspense } from "react";
+import { NavLink, Outlet } from "react-router";
+
+import { Loading } from "@/components/Status";
+import { AccountMenu, RequireSession, TenantSwitcher } from "@/features/auth";
+import { TenantMark } from "@/features/tenant";
+
+export const NAV_ITEMS = [
+  { to: "/map", label: "Map" },
+  { to: "/vehicles", label: "Vehicles" },
+  { to: "/drivers", label: "Drivers" },
+  { to: "/reservations", label: "Reservations" },
+  { to: "/alerts", label: "Alerts" },
+  { to: "/devices", label: "Devices" },
+  { to: "/settings", label: "Settings" },
+] as const;
+
+/** Header, navigation and the page, for a session with a tenant. */
+export function AppShell() {
+  return (
+    <RequireSession>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <TenantMark />
+        <nav aria-label="Main">
+          <ul>
+            {NAV_ITEMS.map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to}>{item.label}</NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="header-tools">
+          <TenantSwitcher />
+          <AccountMenu />
+        </div>
+      </header>
+      <main id="main" className="app-main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </RequireSession>
+  );
+}

@@ -1,0 +1,21 @@
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Navigate, useLocation } from "react-router";
+
+import { ErrorNotice, Loading } from "@/components/Status";
+
+import { meQueryOptions } from "../api";
+
+/** Children only for a session with a current tenant; others go to login or the picker. */
+export function RequireSession({ children }: { children: ReactNode }) {
+  const { data: me, isPending, error } = useQuery(meQueryOptions());
+  const location = useLocation();
+  if (isPending) return <Loading label="Checking your session…" />;
+  if (error) return <ErrorNotice error={error} title="Can't check your session." />;
+  if (!me) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/login?next=${next}`} replace />;
+  }
+  if (!me.tenant_id) return <Navigate to="/choose-tenant" replace />;
+  return children;
+}

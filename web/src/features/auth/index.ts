@@ -1,0 +1,4 @@
+export { meKey, meQueryOptions } from "./api";
+export { AccountMenu } from "./components/AccountMenu";
+export { RequireSession } from "./components/RequireSession";
+export { TenantSwitcher } from "./components/TenantSwitcher";

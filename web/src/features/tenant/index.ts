@@ -1,0 +1,2 @@
+export { tenantQueryOptions } from "./api";
+export { TenantMark, useTenantBranding } from "./components/TenantBranding";

@@ -1,0 +1,1 @@
+export { vehicleListQueryOptions, vehicleQueryOptions } from "./api";

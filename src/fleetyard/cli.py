@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -332,6 +333,12 @@ def simulate(
     list_devices: Annotated[
         bool, typer.Option(help="Print the devices (unique_id,protocol,name) and exit")
     ] = False,
+    early_alerts: Annotated[
+        bool, typer.Option(help="A DTC, overheating and a fuel leak in the first seconds")
+    ] = False,
+    parent_pid: Annotated[
+        int | None, typer.Option(help="Stop when this process, our parent, has ended")
+    ] = None,
 ) -> None:
     """Drive simulated vehicles on Helsinki's streets against a gateway, each a tracker on
     its protocol's port, until Ctrl-C. Register the devices first (see --list-devices)."""
@@ -357,6 +364,7 @@ def simulate(
             seed=seed,
             interval_s=interval,
             data_dir=Path(data_dir),
+            early_alerts=early_alerts,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -376,17 +384,28 @@ def simulate(
                 f"late ticks {stats.late_ticks}"
             )
 
+    async def stop_when_orphaned(fleet: Fleet, parent: int, every_s: float = 1.0) -> None:
+        while True:
+            if os.getppid() != parent:  # an orphan is adopted by another process
+                break
+            await asyncio.sleep(every_s)
+        console.print(f"parent process {parent} has ended")
+        fleet.stop()
+
     async def main() -> None:
         fleet = Fleet(config)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, fleet.stop)
         console.print(f"{vehicles} simulated vehicles → {server}; Ctrl+C stops them")
-        reporter = asyncio.create_task(report(fleet))
+        helpers = [asyncio.create_task(report(fleet))]
+        if parent_pid is not None:
+            helpers.append(asyncio.create_task(stop_when_orphaned(fleet, parent_pid)))
         try:
             await fleet.run()
         finally:
-            reporter.cancel()
+            for helper in helpers:
+                helper.cancel()
         stats = fleet.stats
         console.print(
             f"stopped: {stats.links.acked} fixes acknowledged, {stats.links.resent} resent, "

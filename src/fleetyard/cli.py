@@ -183,6 +183,7 @@ def serve(
     import uvicorn
 
     from fleetyard.app import Role, create_app
+    from fleetyard.server import uvicorn_config
 
     if role not in {r.value for r in Role}:
         raise typer.BadParameter("role must be all, api or gateway", param_hint="--role")
@@ -202,21 +203,46 @@ def serve(
     bind_host = host or settings.http_host
     bind_port = settings.http_port if port is None else port
     console.print(_banner(f"http://{bind_host}:{bind_port}", login))
-    config = uvicorn.Config(
+    config = uvicorn_config(
         create_app(settings, role=Role(role)),
         host=bind_host,
         port=bind_port,
-        log_config=None,
-        access_log=False,  # ours carries request id and tenant (FLEETYARD_ACCESS_LOG)
-        proxy_headers=False,
-        loop="auto",  # uvloop and httptools (uvicorn[standard]) when installed
-        http="auto",
-        # Overload: past this many, new work is refused at once (503) instead of queueing
-        # without bound; the database pool's timeout sheds the rest (503 "overloaded").
         limit_concurrency=limit_concurrency,
         backlog=backlog,
     )
     _run_until_signalled(uvicorn.Server(config))
+
+
+@app.command()
+def demo(
+    vehicles: Annotated[int, typer.Option(help="Simulated vehicles", min=1, max=1000)] = 20,
+    port: Annotated[
+        int | None, typer.Option(help="HTTP port (default FLEETYARD_HTTP_PORT)", min=0, max=65535)
+    ] = None,
+    interval: Annotated[float, typer.Option(help="Seconds between fixes", min=0.1)] = 1.0,
+    seed: Annotated[int, typer.Option(help="Same seed, same fleet and drives")] = 1,
+) -> None:
+    """The demo: embedded PostgreSQL, the Demo Fleet and Harbour Logistics tenants, the
+    server and simulated vehicles on Helsinki's streets, until Ctrl-C. A second run reuses
+    the data. Logs only warnings unless FLEETYARD_LOG_LEVEL is set."""
+    from fleetyard.demo.failures import DemoFailed
+    from fleetyard.demo.launch import DemoOptions, run_demo
+    from fleetyard.logging import configure_logging
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # until the server runs: unwind like Ctrl+C
+    with _readable_errors():
+        settings = get_settings()
+        level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
+        configure_logging(level, settings.log_json)
+        options = DemoOptions(vehicles=vehicles, http_port=port, interval_s=interval, seed=seed)
+        try:
+            run_demo(options, settings, console)
+            console.print("demo stopped: simulator and server (PostgreSQL stops as we exit)")
+        except DemoFailed as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130) from None
 
 
 @tenant_app.command("create")

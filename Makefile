@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean
+WEB := web
+WEB_STAMP := $(WEB)/node_modules/.installed
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json
+
+.PHONY: run web test test-web lint bench install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,13 +19,35 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start Fleetyard on the embedded defaults with a demo tenant; prints the URL and login.
-run: $(STAMP)
-	$(BIN)/fleetyard serve --demo
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	npm --prefix $(WEB) ci --no-audit --no-fund
+	@touch $(WEB_STAMP)
 
-## Run the whole test suite against the machine's PostgreSQL (and Redis).
-test: $(STAMP)
+# Built again only when its sources changed, so a second `make run` starts in seconds.
+$(WEB)/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
+	npm --prefix $(WEB) run build
+
+## The web app, built into web/dist (the server serves it at /).
+web: $(WEB)/dist/index.html
+
+## The demo on the embedded defaults: PostgreSQL, migrations, the Demo Fleet and Harbour
+## Logistics tenants, the server and simulated vehicles on Helsinki's streets; prints the URL,
+## the logins and the device ports. Ctrl-C stops everything; a second run reuses the data.
+run: $(STAMP) web
+	$(BIN)/fleetyard demo
+
+## Run the whole test suite: Python against the machine's PostgreSQL (and Redis), then the
+## web app's checks and its browser tests in Debian's headless Chromium (installed if missing).
+test: $(STAMP) web
 	$(BIN)/python -m pytest
+	$(MAKE) test-web
+
+test-web: $(STAMP) web
+	bash scripts/ensure-chromium.sh
+	npm --prefix $(WEB) run lint
+	npm --prefix $(WEB) test
+	npm --prefix $(WEB) run check-bundle
+	npm --prefix $(WEB) run e2e
 
 ## ruff (lint + format check) and mypy --strict.
 lint: $(STAMP)
@@ -32,6 +59,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/realtime.py
 
 clean:
-	rm -rf $(VENV) .fleetyard
+	rm -rf $(VENV) .fleetyard $(WEB)/node_modules $(WEB)/dist

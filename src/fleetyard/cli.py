@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -187,6 +188,7 @@ def serve(
     import uvicorn
 
     from fleetyard.app import Role, create_app
+    from fleetyard.server import uvicorn_config
 
     if role not in {r.value for r in Role}:
         raise typer.BadParameter("role must be all, api or gateway", param_hint="--role")
@@ -206,25 +208,47 @@ def serve(
     bind_host = host or settings.http_host
     bind_port = settings.http_port if port is None else port
     console.print(_banner(f"http://{bind_host}:{bind_port}", login))
-    config = uvicorn.Config(
+    config = uvicorn_config(
         create_app(settings, role=Role(role)),
+        settings,
         host=bind_host,
         port=bind_port,
-        log_config=None,
-        access_log=False,  # ours carries request id and tenant (FLEETYARD_ACCESS_LOG)
-        proxy_headers=False,
-        loop="auto",  # uvloop and httptools (uvicorn[standard]) when installed
-        http="auto",
-        # Overload: past this many, new work is refused at once (503) instead of queueing
-        # without bound; the database pool's timeout sheds the rest (503 "overloaded").
-        limit_concurrency=limit_concurrency or 512 + settings.live_max_connections,
+        limit_concurrency=limit_concurrency,
         backlog=backlog,
-        # Live frames are encoded once and sent to many clients: compressing each copy per
-        # client would cost CPU and ~100 KiB of zlib state per connection (opt-in).
-        ws_per_message_deflate=settings.live_compression,
-        ws_max_size=1024 * 1024,  # our handler refuses past 64 KiB with 1009 itself
     )
     _run_until_signalled(uvicorn.Server(config))
+
+
+@app.command()
+def demo(
+    vehicles: Annotated[int, typer.Option(help="Simulated vehicles", min=1, max=1000)] = 20,
+    port: Annotated[
+        int | None, typer.Option(help="HTTP port (default FLEETYARD_HTTP_PORT)", min=0, max=65535)
+    ] = None,
+    interval: Annotated[float, typer.Option(help="Seconds between fixes", min=0.1)] = 1.0,
+    seed: Annotated[int, typer.Option(help="Same seed, same fleet and drives")] = 1,
+) -> None:
+    """The demo: embedded PostgreSQL, the Demo Fleet and Harbour Logistics tenants, the
+    server and simulated vehicles on Helsinki's streets, until Ctrl-C. A second run reuses
+    the data. Logs only warnings unless FLEETYARD_LOG_LEVEL is set."""
+    from fleetyard.demo.failures import DemoFailed
+    from fleetyard.demo.launch import DemoOptions, run_demo
+    from fleetyard.logging import configure_logging
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # until the server runs: unwind like Ctrl+C
+    with _readable_errors():
+        settings = get_settings()
+        level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
+        configure_logging(level, settings.log_json)
+        options = DemoOptions(vehicles=vehicles, http_port=port, interval_s=interval, seed=seed)
+        try:
+            run_demo(options, settings, console)
+            console.print("demo stopped: simulator and server (PostgreSQL stops as we exit)")
+        except DemoFailed as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130) from None
 
 
 @tenant_app.command("create")
@@ -341,6 +365,12 @@ def simulate(
     list_devices: Annotated[
         bool, typer.Option(help="Print the devices (unique_id,protocol,name) and exit")
     ] = False,
+    early_alerts: Annotated[
+        bool, typer.Option(help="A DTC, overheating and a fuel leak in the first seconds")
+    ] = False,
+    parent_pid: Annotated[
+        int | None, typer.Option(help="Stop when this process, our parent, has ended")
+    ] = None,
 ) -> None:
     """Drive simulated vehicles on Helsinki's streets against a gateway, each a tracker on
     its protocol's port, until Ctrl-C. Register the devices first (see --list-devices)."""
@@ -366,6 +396,7 @@ def simulate(
             seed=seed,
             interval_s=interval,
             data_dir=Path(data_dir),
+            early_alerts=early_alerts,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -385,17 +416,28 @@ def simulate(
                 f"late ticks {stats.late_ticks}"
             )
 
+    async def stop_when_orphaned(fleet: Fleet, parent: int, every_s: float = 1.0) -> None:
+        while True:
+            if os.getppid() != parent:  # an orphan is adopted by another process
+                break
+            await asyncio.sleep(every_s)
+        console.print(f"parent process {parent} has ended")
+        fleet.stop()
+
     async def main() -> None:
         fleet = Fleet(config)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, fleet.stop)
         console.print(f"{vehicles} simulated vehicles → {server}; Ctrl+C stops them")
-        reporter = asyncio.create_task(report(fleet))
+        helpers = [asyncio.create_task(report(fleet))]
+        if parent_pid is not None:
+            helpers.append(asyncio.create_task(stop_when_orphaned(fleet, parent_pid)))
         try:
             await fleet.run()
         finally:
-            reporter.cancel()
+            for helper in helpers:
+                helper.cancel()
         stats = fleet.stats
         console.print(
             f"stopped: {stats.links.acked} fixes acknowledged, {stats.links.resent} resent, "

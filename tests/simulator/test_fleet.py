@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -16,6 +17,7 @@ from fleetyard.db import Database, set_tenant
 from fleetyard.devices.schemas import DeviceCreate, DeviceProtocol
 from fleetyard.devices.service import DeviceService
 from fleetyard.kit.ids import TenantId
+from fleetyard.simulator.devices import ENGINE_DATA_PROTOCOLS
 from fleetyard.simulator.devices.ids import is_valid_imei
 from fleetyard.simulator.episodes import NO_EPISODES
 from fleetyard.simulator.fleet import (
@@ -93,6 +95,36 @@ def test_planned_devices_repeat_for_a_seed_and_are_unique() -> None:
 def test_a_bad_config_is_refused(changes: dict[str, object], complaint: str) -> None:
     with pytest.raises(ValueError, match=complaint):
         FleetConfig(**changes)  # type: ignore[arg-type]
+
+
+def first_alert_seconds(fleet: Fleet, seconds: int) -> dict[str, int]:
+    """Seconds from the start until the first reading (of a vehicle that reports engine data)
+    that a rule would alert on, per alert kind."""
+    start = datetime(2025, 6, 2, 7, 0, tzinfo=UTC)
+    first: dict[str, int] = {}
+    for second in range(seconds + 1):
+        now = start + timedelta(seconds=second)
+        for vehicle, device in zip(fleet.vehicles, fleet.devices, strict=True):
+            reading = vehicle.step(now)
+            if device.protocol not in ENGINE_DATA_PROTOCOLS:
+                continue
+            seen = {
+                "dtc": bool(reading.dtcs),
+                "coolant_high": reading.coolant_c > 110,
+                "fuel_low": reading.fuel_pct < 10,
+            }
+            for kind in (kind for kind, now_seen in seen.items() if now_seen):
+                first.setdefault(kind, second)
+    return first
+
+
+def test_early_alerts_open_every_engine_alert_within_two_minutes() -> None:
+    config = FleetConfig(vehicles=10, seed=7, rates=NO_EPISODES, early_alerts=True)
+    first = first_alert_seconds(Fleet(config, grid_graph()), 120)
+    assert first.keys() == {"dtc", "coolant_high", "fuel_low"}, first
+    assert first["dtc"] <= 10
+    quiet = FleetConfig(vehicles=10, seed=7, rates=NO_EPISODES)
+    assert first_alert_seconds(Fleet(quiet, grid_graph()), 120) == {}
 
 
 @dataclass

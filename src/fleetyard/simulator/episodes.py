@@ -10,7 +10,8 @@ due while the engine is off waits for it to start, a harsh brake for a useful sp
 - harsh braking: one firm stop (4.5–6 m/s²) from a useful speed.
 
 ``DEMO_RATES`` is tuned so that ten vehicles that report engine data see every alert kind
-within an hour; tests raise the rates further.
+within an hour; tests raise the rates further. ``bring_forward`` starts a vehicle's next
+episodes within seconds, for a demo that should show its alerts at once.
 """
 
 from __future__ import annotations
@@ -127,6 +128,22 @@ class Episodes:
         if self._next_overheating_s <= 0:
             self.overheating_s = max(self.overheating_s, self._minutes(OVERHEATING_MINUTES))
             self._next_overheating_s = _wait_s(rates.overheating, rng)
+
+    def bring_forward(
+        self,
+        *,
+        dtc_s: float | None = None,
+        overheating_s: float | None = None,
+        low_fuel_s: float | None = None,
+    ) -> None:
+        """Start the next episode of each kind named within that many seconds (or when it was
+        due anyway, if sooner); later ones follow the rates. A demo shows its alerts at once."""
+        if dtc_s is not None:
+            self._next_dtc_s = min(self._next_dtc_s, dtc_s)
+        if overheating_s is not None:
+            self._next_overheating_s = min(self._next_overheating_s, overheating_s)
+        if low_fuel_s is not None:
+            self._next_low_fuel_s = min(self._next_low_fuel_s, low_fuel_s)
 
     def take_harsh_brake(self, speed_kmh: float) -> float:
         """The deceleration of a pending harsh brake, once the vehicle is fast enough; else 0."""

@@ -6,6 +6,10 @@ connecting, so a caller can register them first; ``run_fleet(config)`` drives th
 cancelled. Every ``interval_s`` the ticker steps each vehicle to the same fix time (whole
 seconds from a whole-second start, so protocols with one-second resolution keep distinct
 fixes) and hands the reading to its device's buffer; the devices send on their own.
+
+``early_alerts`` is for demos: vehicles whose devices report engine data light a DTC,
+overheat and spring a fuel leak within seconds of the start, so their alerts open within
+two minutes (the DTC's at once) instead of somewhere in the first hour.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from fleetyard.simulator.devices import PROTOCOLS, DeviceLink, LinkStats, make_wire
+from fleetyard.simulator.devices import (
+    ENGINE_DATA_PROTOCOLS,
+    PROTOCOLS,
+    DeviceLink,
+    LinkStats,
+    make_wire,
+)
 from fleetyard.simulator.devices.ids import SERIALS, simulated_unique_id
 from fleetyard.simulator.devices.link import DEFAULT_BUFFER
 from fleetyard.simulator.devices.osmand import OsmAndFormat
@@ -45,6 +55,12 @@ DEFAULT_MIX: Final[Mapping[str, float]] = {
     "osmand": 0.15,
 }
 STOP_TIMEOUT_S: Final = 10.0
+# early_alerts: one vehicle each lights a DTC, overheats and loses fuel (in this order)
+EARLY_EPISODES: Final[tuple[dict[str, float], ...]] = (
+    {"dtc_s": 3.0},
+    {"overheating_s": 3.0},
+    {"low_fuel_s": 0.0},
+)
 
 Stop = tuple[float, float]  # latitude, longitude
 
@@ -72,6 +88,7 @@ class FleetConfig:
     buffer_size: int = DEFAULT_BUFFER
     backoff: Backoff = field(default_factory=Backoff)
     osmand_format: OsmAndFormat = "query"
+    early_alerts: bool = False  # for demos: see the module's docstring
 
     def __post_init__(self) -> None:
         if self.vehicles < 0 or self.interval_s <= 0:
@@ -147,6 +164,8 @@ class Fleet:
         self.clock = clock
         self.vehicles = [self._vehicle(number) for number in range(len(self.devices))]
         self.links = [self._link(number, device) for number, device in enumerate(self.devices)]
+        if config.early_alerts:
+            self._bring_alerts_forward()
         self.ticks = 0
         self.late_ticks = 0
         self._stopped = asyncio.Event()
@@ -177,6 +196,19 @@ class Fleet:
             backoff=config.backoff,
             rng=random.Random(config.seed * 7_919 + number),
         )
+
+    def _bring_alerts_forward(self) -> None:
+        """Each early episode goes to its own vehicle among those reporting engine data,
+        running ones first (a DTC or overheating waits for the engine); with fewer such
+        vehicles than episodes, one gets several."""
+        reporting = [
+            vehicle
+            for vehicle, device in zip(self.vehicles, self.devices, strict=True)
+            if device.protocol in ENGINE_DATA_PROTOCOLS
+        ]
+        reporting.sort(key=lambda vehicle: not vehicle.engine.running)  # stable
+        for number, episode in enumerate(EARLY_EPISODES if reporting else ()):
+            reporting[number % len(reporting)].episodes.bring_forward(**episode)
 
     @property
     def stats(self) -> FleetStats:

@@ -12,6 +12,8 @@ from fleetyard.simulator.devices.osmand import OsmAndFormat, OsmAndWire
 from fleetyard.simulator.devices.teltonika import TeltonikaWire
 
 PROTOCOLS: Final = ("teltonika", "gt06", "h02", "osmand")
+# whose simulated devices report coolant, fuel level and DTCs (the others: position, ignition)
+ENGINE_DATA_PROTOCOLS: Final = frozenset({"teltonika"})
 
 
 def make_wire(
@@ -29,6 +31,7 @@ def make_wire(
 
 
 __all__ = [
+    "ENGINE_DATA_PROTOCOLS",
     "PROTOCOLS",
     "Batch",
     "DeviceLink",

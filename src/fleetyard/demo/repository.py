@@ -1,0 +1,57 @@
+"""What a tenant already holds, by the natural keys the demo plan uses: the seeding creates
+only what is missing, so a second run duplicates nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleetyard.kit.ids import TenantId
+from fleetyard.models import Device, Driver, Group, Reservation, Vehicle
+
+
+class ExistingRecords:
+    def __init__(self, session: AsyncSession, tenant_id: TenantId) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def group_ids_by_name(self) -> dict[str, uuid.UUID]:
+        """Keyed by the lower-case name: group names are unique regardless of case."""
+        rows = await self.session.execute(
+            select(Group.name, Group.id).where(Group.tenant_id == self.tenant_id)
+        )
+        return {name.lower(): group_id for name, group_id in rows}
+
+    async def vehicle_ids_by_vin(self) -> dict[str, uuid.UUID]:
+        rows = await self.session.execute(
+            select(Vehicle.vin, Vehicle.id).where(
+                Vehicle.tenant_id == self.tenant_id, Vehicle.vin.is_not(None)
+            )
+        )
+        return {vin: vehicle_id for vin, vehicle_id in rows if vin is not None}
+
+    async def driver_ids_by_licence(self) -> dict[str, uuid.UUID]:
+        rows = await self.session.execute(
+            select(Driver.licence_number, Driver.id).where(
+                Driver.tenant_id == self.tenant_id, Driver.licence_number.is_not(None)
+            )
+        )
+        return {number: driver_id for number, driver_id in rows if number is not None}
+
+    async def devices_by_unique_id(self) -> dict[str, tuple[uuid.UUID, uuid.UUID | None]]:
+        """Hardware id → (device id, vehicle id)."""
+        rows = await self.session.execute(
+            select(Device.unique_id, Device.id, Device.vehicle_id).where(
+                Device.tenant_id == self.tenant_id
+            )
+        )
+        return {unique_id: (device_id, vehicle_id) for unique_id, device_id, vehicle_id in rows}
+
+    async def reserved_vehicle_ids(self) -> set[uuid.UUID]:
+        """Vehicles with any reservation at all (whatever its status)."""
+        rows = await self.session.execute(
+            select(Reservation.vehicle_id).where(Reservation.tenant_id == self.tenant_id).distinct()
+        )
+        return set(rows.scalars())

@@ -1,0 +1,265 @@
+"""Puts a demo plan into the database through the real services, so every record writes its
+event and row-level security applies (run it on the app role). Idempotent: what a tenant
+already has (by natural key) is kept as it is and only what is missing is created; a vehicle
+that has any reservation gets no more. The caller owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fleetyard.auth.principal import Principal
+from fleetyard.db import set_tenant
+from fleetyard.demo.logins import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, DEMO_SLUG, DemoLogin
+from fleetyard.demo.plan import TenantPlan
+from fleetyard.demo.repository import ExistingRecords
+from fleetyard.devices.schemas import DeviceCreate, DeviceUpdate
+from fleetyard.devices.service import DeviceService
+from fleetyard.drivers.schemas import DriverCreate
+from fleetyard.drivers.service import DriverService
+from fleetyard.errors import NotFound
+from fleetyard.groups.schemas import GroupCreate
+from fleetyard.groups.service import GroupService
+from fleetyard.kit.ids import TenantId
+from fleetyard.members.repository import MemberRepository
+from fleetyard.members.schemas import MemberCreate
+from fleetyard.members.service import MemberService
+from fleetyard.models import Tenant
+from fleetyard.reservations.schemas import (
+    FINAL_STATUSES,
+    InitialStatus,
+    ReservationCreate,
+    ReservationStatus,
+    ReservationUpdate,
+)
+from fleetyard.reservations.service import ReservationService
+from fleetyard.tenants.schemas import TenantCreate
+from fleetyard.tenants.service import TenantService
+from fleetyard.vehicles.schemas import VehicleCreate
+from fleetyard.vehicles.service import VehicleService
+
+KINDS = ("vehicles", "drivers", "devices", "reservations", "groups", "logins")
+
+
+@dataclass
+class SeedReport:
+    """How many records of each kind the plan holds, and how many this run created or
+    changed."""
+
+    tenant: str
+    planned: Counter[str] = field(default_factory=Counter)
+    created: Counter[str] = field(default_factory=Counter)
+    changed: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        counts = ", ".join(
+            f"{self.planned[kind]} {kind if self.planned[kind] > 1 else kind[:-1]}"
+            for kind in KINDS
+            if self.planned[kind]
+        )
+        added, changed = sum(self.created.values()), sum(self.changed.values())
+        if added == changed == 0:
+            return f"{counts} (reused)"
+        if added == sum(self.planned.values()):
+            return counts
+        news = [f"{added} added"] * bool(added) + [f"{changed} changed"] * bool(changed)
+        return f"{counts} ({', '.join(news)})"
+
+
+async def ensure_tenant(session: AsyncSession, slug: str, name: str) -> Tenant:
+    tenants = TenantService(session)
+    try:
+        return await tenants.get_by_slug(slug)
+    except NotFound:
+        return await tenants.create(TenantCreate(slug=slug, name=name))
+
+
+async def ensure_member(session: AsyncSession, actor: Principal, login: DemoLogin) -> bool:
+    """Make ``login`` a member of the actor's tenant (its user too, if new); True if added."""
+    repo = MemberRepository(session, actor.tenant_id)
+    user = await repo.get_user_by_email(login.email)
+    if user is not None and await repo.get(user.id) is not None:
+        return False
+    password = login.password if user is None else None
+    data = MemberCreate(
+        email=login.email, role=login.role, password=password, display_name=login.display_name
+    )
+    await MemberService(session, actor).add(data)
+    return True
+
+
+async def ensure_demo_tenant(session: AsyncSession) -> DemoLogin:
+    """The demo tenant and its owner login only (``fleetyard serve --demo``)."""
+    tenant = await ensure_tenant(session, DEMO_SLUG, DEMO_NAME)
+    tenant_id = TenantId(tenant.id)
+    await set_tenant(session, tenant_id)
+    login = DemoLogin(DEMO_SLUG, DEMO_EMAIL, DEMO_PASSWORD)
+    await ensure_member(session, Principal.system(tenant_id), login)
+    return login
+
+
+async def seed_tenant(session: AsyncSession, plan: TenantPlan) -> SeedReport:
+    """The whole plan for one tenant; scopes the transaction to that tenant."""
+    tenant = await ensure_tenant(session, plan.slug, plan.name)
+    tenant_id = TenantId(tenant.id)
+    await set_tenant(session, tenant_id)
+    seeder = TenantSeeder(session, Principal.system(tenant_id), SeedReport(plan.name))
+    await seeder.seed(plan)
+    return seeder.report
+
+
+class TenantSeeder:
+    """Creates a plan's missing records in dependency order, remembering every id by its
+    natural key for the records that refer to it."""
+
+    def __init__(self, session: AsyncSession, actor: Principal, report: SeedReport) -> None:
+        self.session = session
+        self.actor = actor
+        self.report = report
+        self.existing = ExistingRecords(session, actor.tenant_id)
+        self.members: dict[str, uuid.UUID] = {}
+        self.groups: dict[str, uuid.UUID] = {}
+        self.vehicles: dict[str, uuid.UUID] = {}
+        self.drivers: dict[str, uuid.UUID] = {}
+
+    async def seed(self, plan: TenantPlan) -> None:
+        report = self.report
+        for kind in KINDS:
+            report.planned[kind] = len(getattr(plan, kind))
+        await self.seed_logins(plan)
+        await self.seed_groups(plan)
+        await self.seed_vehicles(plan)
+        await self.seed_drivers(plan)
+        await self.seed_devices(plan)
+        await self.seed_reservations(plan)
+
+    async def seed_logins(self, plan: TenantPlan) -> None:
+        for login in plan.logins:
+            self.report.created["logins"] += await ensure_member(self.session, self.actor, login)
+        repo = MemberRepository(self.session, self.actor.tenant_id)
+        self.members = {user.email: user.id for _, user in await repo.list()}
+
+    async def seed_groups(self, plan: TenantPlan) -> None:
+        self.groups = await self.existing.group_ids_by_name()
+        service = GroupService(self.session, self.actor)
+        for group in plan.groups:  # parents come first in a plan
+            if group.name.lower() in self.groups:
+                continue
+            parent_id = self.groups[group.parent.lower()] if group.parent else None
+            created = await service.create(
+                GroupCreate(name=group.name, kind=group.kind, parent_id=parent_id)
+            )
+            self.groups[group.name.lower()] = created.id
+            self.report.created["groups"] += 1
+
+    async def seed_vehicles(self, plan: TenantPlan) -> None:
+        self.vehicles = await self.existing.vehicle_ids_by_vin()
+        service = VehicleService(self.session, self.actor)
+        for vehicle in plan.vehicles:
+            if vehicle.vin in self.vehicles:
+                continue
+            created = await service.create(
+                VehicleCreate(
+                    vin=vehicle.vin,
+                    plate=vehicle.plate,
+                    name=vehicle.name,
+                    make=vehicle.make,
+                    model=vehicle.model,
+                    year=vehicle.year,
+                    type=vehicle.type,
+                    fuel_type=vehicle.fuel_type,
+                    odometer_km=vehicle.odometer_km,
+                    group_id=self.groups[vehicle.group.lower()],
+                    tags=list(vehicle.tags),
+                )
+            )
+            self.vehicles[vehicle.vin] = created.id
+            self.report.created["vehicles"] += 1
+
+    async def seed_drivers(self, plan: TenantPlan) -> None:
+        self.drivers = await self.existing.driver_ids_by_licence()
+        service = DriverService(self.session, self.actor)
+        for driver in plan.drivers:
+            if driver.licence_number in self.drivers:
+                continue
+            vehicle_id = self.vehicles[driver.vehicle_vin] if driver.vehicle_vin else None
+            created = await service.create(
+                DriverCreate(
+                    name=driver.name,
+                    email=driver.email,
+                    phone=driver.phone,
+                    licence_number=driver.licence_number,
+                    licence_class=driver.licence_class,
+                    licence_expiry=driver.licence_expiry,
+                    status=driver.status,
+                    assigned_vehicle_id=vehicle_id,
+                    group_id=self.groups[driver.group.lower()],
+                )
+            )
+            self.drivers[driver.licence_number] = created.id
+            self.report.created["drivers"] += 1
+
+    async def seed_devices(self, plan: TenantPlan) -> None:
+        """One tracker per vehicle, with the planned hardware id. A vehicle whose tracker
+        has another id (a fleet of another size or seed planned it) keeps its device with
+        the id changed, as when a tracker is swapped, rather than getting a second one."""
+        registered = await self.existing.devices_by_unique_id()
+        planned = {device.unique_id for device in plan.devices}
+        swappable = {
+            vehicle_id: device_id
+            for unique_id, (device_id, vehicle_id) in registered.items()
+            if unique_id not in planned and vehicle_id is not None
+        }
+        service = DeviceService(self.session, self.actor)
+        for device in plan.devices:
+            if device.unique_id in registered:
+                continue
+            vehicle_id = self.vehicles[device.vehicle_vin]
+            swapped = swappable.pop(vehicle_id, None)
+            if swapped is not None:
+                swap = DeviceUpdate(
+                    unique_id=device.unique_id, protocol=device.protocol, name=device.name
+                )
+                await service.update(swapped, swap, None)
+                self.report.changed["devices"] += 1
+                continue
+            new = DeviceCreate(
+                unique_id=device.unique_id,
+                protocol=device.protocol,
+                name=device.name,
+                vehicle_id=vehicle_id,
+            )
+            await service.create(new)
+            self.report.created["devices"] += 1
+
+    async def seed_reservations(self, plan: TenantPlan) -> None:
+        """Created as requested or confirmed (what a booking starts as), then moved on to
+        completed or cancelled when the plan says so, as a dispatcher would."""
+        booked = await self.existing.reserved_vehicle_ids()
+        service = ReservationService(self.session, self.actor)
+        for booking in plan.reservations:
+            vehicle_id = self.vehicles[booking.vehicle_vin]
+            if vehicle_id in booked:
+                continue
+            final = booking.status in FINAL_STATUSES
+            initial: InitialStatus = (
+                "requested" if booking.status is ReservationStatus.REQUESTED else "confirmed"
+            )
+            driver_id = self.drivers[booking.driver_licence] if booking.driver_licence else None
+            created = await service.create(
+                ReservationCreate(
+                    vehicle_id=vehicle_id,
+                    driver_id=driver_id,
+                    user_id=self.members[booking.booked_by],
+                    starts_at=booking.starts_at,
+                    ends_at=booking.ends_at,
+                    purpose=booking.purpose,
+                    status=initial,
+                )
+            )
+            if final:
+                await service.update(created.id, ReservationUpdate(status=booking.status), None)
+            self.report.created["reservations"] += 1

@@ -1,0 +1,225 @@
+"""The demo's running part: the server (API and device gateway) in this process and the
+simulator as a child process, started in that order and stopped in the reverse one.
+
+The simulator runs as ``fleetyard simulate`` in its own process on purpose: its devices
+connect over TCP and HTTP to the gateway's ports as trackers do, keep their own clock and
+buffers while the server is busy, and use the machine's other core. Ctrl-C or SIGTERM stops
+the simulator first (its devices send what they still hold while the gateway answers), then
+the server (requests drained, gateway closed, ingest flushed); the embedded PostgreSQL stops
+as this process exits. A second Ctrl-C stops both at once. The child also stops by itself
+should this process die without a word (``--parent-pid``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+import uvicorn
+from rich.console import Console
+from rich.text import Text
+
+from fleetyard.demo.failures import DemoFailed
+from fleetyard.demo.fleet import simulator_command
+from fleetyard.demo.steps import SetupSteps
+from fleetyard.simulator.fleet import STOP_TIMEOUT_S, FleetConfig
+from fleetyard.telematics.runtime import Telematics
+
+SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+SIMULATOR_STOP_S: Final = STOP_TIMEOUT_S + 5  # its devices get STOP_TIMEOUT_S to send the rest
+DEVICES_CONNECT_S: Final = 60.0
+SERVER_START_S: Final = 60.0
+POLL_S: Final = 0.1
+SIGNAL_GRACE_S: Final = 1.0
+WILDCARD_HOSTS: Final = frozenset({"", "0.0.0.0", "::"})
+
+
+class DemoServer(uvicorn.Server):
+    """uvicorn without its own SIGINT/SIGTERM handlers: the supervisor orders the shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass(frozen=True)
+class Running:
+    url: str
+    device_ports: dict[str, int]  # protocol → port, "teltonika-udp" too
+
+
+class Stopped(Exception):
+    """Ctrl-C (or SIGTERM) came while starting: stop what runs, exit 0."""
+
+
+class DemoSupervisor:
+    def __init__(
+        self,
+        server: DemoServer,
+        fleet: FleetConfig,
+        steps: SetupSteps,
+        console: Console,
+        on_ready: Callable[[Running], None],
+    ) -> None:
+        self.server = server
+        self.fleet = fleet
+        self.steps = steps
+        self.console = console
+        self.on_ready = on_ready
+        self.simulator: asyncio.subprocess.Process | None = None
+        self._echo: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._signals = 0
+
+    async def run(self) -> None:
+        """Until Ctrl-C or SIGTERM; raises ``DemoFailed`` if the server or the simulator
+        fails or stops by itself."""
+        loop = asyncio.get_running_loop()
+        for sig in SIGNALS:
+            loop.add_signal_handler(sig, self._signalled)
+        serving = asyncio.create_task(self._serve())
+        try:
+            await self._start_then_watch(serving)
+        except Stopped:
+            pass
+        finally:
+            await self._stop_simulator()
+            self.server.should_exit = True
+            await serving
+            for sig in SIGNALS:
+                loop.remove_signal_handler(sig)
+
+    async def _start_then_watch(self, serving: asyncio.Task[None]) -> None:
+        running = await self._start_server(serving)
+        simulator_ended = await self._start_simulator(running, serving)
+        self.steps.stop()
+        self.on_ready(running)
+        await self._until_one_ends(serving, simulator_ended)
+        if simulator_ended.done() and not self._stopping.is_set():
+            # Ctrl-C in a terminal reaches the simulator too; its exit may come first
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), SIGNAL_GRACE_S)
+        if self._stopping.is_set():
+            return
+        if serving.done():
+            raise DemoFailed("the server stopped by itself (its log above says why)")
+        raise DemoFailed(f"the simulator stopped by itself (exit code {simulator_ended.result()})")
+
+    # starting ----------------------------------------------------------------------------
+    async def _start_server(self, serving: asyncio.Task[None]) -> Running:
+        with self.steps.step("Server: API and device gateway") as step:
+            started = await self._wait_for(lambda: self.server.started, [serving], SERVER_START_S)
+            if not started:
+                raise DemoFailed("the server did not start (its log above says why)")
+            running = Running(self._url(), dict(self._telematics().ports))
+            step.describe(f"Server: {running.url}, devices on {len(running.device_ports)} ports")
+        return running
+
+    async def _start_simulator(
+        self, running: Running, serving: asyncio.Task[None]
+    ) -> asyncio.Task[int]:
+        """Start ``fleetyard simulate`` on the gateway's ports; returns its exit as a task."""
+        fleet = replace(self.fleet, ports={p: running.device_ports[p] for p in self.fleet.ports})
+        total = fleet.vehicles
+        with self.steps.step(f"Simulator: {total} vehicles on Helsinki's streets") as step:
+            self.simulator = child = await asyncio.create_subprocess_exec(
+                *simulator_command(fleet, os.getpid()),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "160"},
+            )
+            self._echo = asyncio.create_task(self._echo_lines(child))
+            ended = asyncio.create_task(child.wait())
+            gateway = self._telematics().gateway
+
+            def connected() -> bool:
+                step.describe(
+                    f"Simulator: {total} vehicles on Helsinki's streets, "
+                    f"{min(gateway.open_connections, total)}/{total} devices connected"
+                )
+                return gateway.open_connections >= total
+
+            await self._wait_for(connected, [serving, ended], DEVICES_CONNECT_S)
+            if ended.done():
+                raise DemoFailed(f"the simulator exited with code {ended.result()}")
+        return ended
+
+    async def _wait_for(
+        self, ready: Callable[[], bool], watched: Sequence[asyncio.Future[Any]], timeout_s: float
+    ) -> bool:
+        """Poll ``ready``: True once it is; False when a watched task ends or time is up.
+        Raises ``Stopped`` on Ctrl-C."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while not ready():
+            if self._stopping.is_set():
+                raise Stopped
+            if any(task.done() for task in watched):
+                return False
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(POLL_S)
+        return True
+
+    async def _echo_lines(self, child: asyncio.subprocess.Process) -> None:
+        """The simulator's output, line by line, above the progress (it ends with the child)."""
+        assert child.stdout is not None
+        async for line in child.stdout:
+            text = line.decode(errors="replace").rstrip()
+            self.console.print(Text.assemble(("simulator ", "dim"), text), soft_wrap=True)
+
+    # stopping ----------------------------------------------------------------------------
+    def _signalled(self) -> None:
+        self._signals += 1
+        self._stopping.set()
+        if self._signals > 1:  # a second Ctrl-C: no more waiting
+            self.server.force_exit = True
+            if self.simulator is not None and self.simulator.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    self.simulator.kill()
+
+    async def _stop_simulator(self) -> None:
+        child = self.simulator
+        if child is None:
+            return
+        if child.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(child.wait(), SIMULATOR_STOP_S)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    child.kill()
+                await child.wait()
+        if self._echo is not None:
+            await self._echo
+
+    async def _serve(self) -> None:
+        with contextlib.suppress(SystemExit):  # uvicorn's "could not start"; it logged why
+            await self.server.serve()
+
+    # facts about the running server ------------------------------------------------------
+    def _telematics(self) -> Telematics:
+        app: Any = self.server.config.app
+        telematics: Telematics = app.state.telematics
+        return telematics
+
+    def _url(self) -> str:
+        config = self.server.config
+        host = "127.0.0.1" if config.host in WILDCARD_HOSTS else config.host
+        port = config.port
+        if port == 0:  # asked for any free port: the one it got
+            port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://{host}:{port}"
+
+    async def _until_one_ends(self, *tasks: asyncio.Future[Any]) -> None:
+        """Until a task ends or Ctrl-C."""
+        stopping = asyncio.create_task(self._stopping.wait())
+        try:
+            await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()

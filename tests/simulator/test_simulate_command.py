@@ -51,9 +51,16 @@ def simulate_command(data_dir: Path) -> list[str]:
 def test_ctrl_c_stops_the_fleet_cleanly(tmp_path: Path) -> None:
     command = simulate_command(tmp_path)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    time.sleep(2.5)
+    assert process.stdout is not None
+    started = b""
+    while b"Ctrl+C stops them" not in started:  # its signal handlers are set by then
+        line = process.stdout.readline()
+        assert line, f"the simulator ended before it started: {started.decode()}"
+        started += line
+    time.sleep(0.5)
     process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=20)
+    rest, _ = process.communicate(timeout=20)
+    output = started + rest
     assert process.returncode == 0, output.decode()
     assert b"stopped: 0 fixes acknowledged" in output
 

@@ -18,7 +18,8 @@ declare global {
 export function LiveConnection({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const [socket] = useState(() => new LiveSocket({ url: liveUrl(window.location) }));
-  const tenant = useQuery(meQueryOptions()).data?.tenant_id ?? null;
+  // Read, never fetched here: the session guard asks (the login page must not).
+  const tenant = useQuery({ ...meQueryOptions(), enabled: false }).data?.tenant_id ?? null;
 
   useEffect(() => {
     const feed = feedQueryCache(socket, client);

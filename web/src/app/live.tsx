@@ -2,12 +2,15 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 
 import { meQueryOptions } from "@/features/auth";
-import { feedQueryCache, LiveProvider, LiveSocket, liveUrl } from "@/lib/live";
+import { feedQueryCache, LiveProvider, LiveSocket, liveUrl, type Timings } from "@/lib/live";
 
 declare global {
   interface Window {
     /** Read-only numbers about the live connection (browser tests check for leaks). */
-    __fleetyardLive?: { stats: () => ReturnType<LiveSocket["stats"]> };
+    __fleetyardLive?: {
+      stats: () => ReturnType<LiveSocket["stats"]>;
+      feedTimings: () => ReturnType<Timings["summary"]>;
+    };
   }
 }
 
@@ -25,7 +28,10 @@ export function LiveConnection({ children }: { children: ReactNode }) {
     const feed = feedQueryCache(socket, client);
     const online = () => socket.retryNow();
     window.addEventListener("online", online);
-    window.__fleetyardLive = { stats: () => socket.stats() };
+    window.__fleetyardLive = {
+      stats: () => socket.stats(),
+      feedTimings: () => feed.timings.summary(),
+    };
     return () => {
       window.removeEventListener("online", online);
       feed.dispose();

@@ -51,6 +51,9 @@ export function fleetStateQueryOptions() {
         ),
       ),
     staleTime: Infinity, // live: the socket keeps it, a resync refetches it
+    // The feed already shares every vehicle that didn't change: a deep compare of the whole
+    // fleet on every frame would cost more than it saves.
+    structuralSharing: false,
   });
 }
 

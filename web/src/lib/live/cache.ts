@@ -23,6 +23,7 @@ import {
   type ServerMessage,
 } from "./protocol";
 import type { MessageListener } from "./socket";
+import { Timings } from "./timing";
 
 /** Run `task` soon (once); returns a cancel. */
 export type Scheduler = (task: () => void) => () => void;
@@ -90,6 +91,8 @@ export class QueryCacheFeed {
   private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
   private lastSnapshotAt = -Infinity;
   private readonly stops: (() => void)[] = [];
+  /** How long each frame's cache update takes (browser tests report it). */
+  readonly timings = new Timings();
 
   constructor(
     private readonly client: QueryClient,
@@ -167,6 +170,10 @@ export class QueryCacheFeed {
     const positions = this.pending;
     if (!positions.size) return;
     this.pending = new Map();
+    this.timings.time(() => this.apply(positions));
+  }
+
+  private apply(positions: Map<string, LivePosition>): void {
     const fleet = this.client.getQueryData<FleetState>(liveKeys.fleetState());
     if (fleet) {
       const result = applyPositions(fleet, positions.values());

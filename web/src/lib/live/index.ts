@@ -6,3 +6,4 @@ export type { Alert, LivePosition, ServerMessage } from "./protocol";
 export { LiveProvider, useLiveSocket, useLiveState, useLiveSubscription } from "./react";
 export { LiveSocket, liveUrl, type LiveState, type SocketLike } from "./socket";
 export type { LiveSpec } from "./subscriptions";
+export { Timings } from "./timing";

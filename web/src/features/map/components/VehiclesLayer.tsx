@@ -2,10 +2,19 @@ import { QueryObserver, useQueryClient } from "@tanstack/react-query";
 import type { GeoJSONSource, Map as MapLibreMap, MapGeoJSONFeature, Marker } from "maplibre-gl";
 import { useEffect, useRef } from "react";
 
+import { Timings } from "@/lib/live";
+
 import { fleetStateQueryOptions, openAlertsQueryOptions } from "../api";
 import { collection, diffSize, featureDiff, fleetFeatures, type VehicleFeature } from "../features";
 import { STATUS_STYLE } from "../status";
 import { removeFromMap, useMap, type MapLibre } from "./MapContext";
+
+declare global {
+  interface Window {
+    /** How long each frame's map update takes (browser tests report it). */
+    __fleetyardMapTimings?: () => ReturnType<Timings["summary"]>;
+  }
+}
 
 export const VEHICLES_SOURCE = "vehicles";
 const CLUSTERS = "vehicle-clusters";
@@ -149,12 +158,14 @@ export function VehiclesLayer({ onSelect }: { onSelect: (vehicleId: string) => v
     const alerts = new QueryObserver(client, openAlertsQueryOptions());
 
     let frame: number | null = null;
+    const timings = new Timings();
+    window.__fleetyardMapTimings = () => timings.summary();
     const draw = () => {
       frame = null;
       const vehicles = fleet.getCurrentResult().data;
       if (!vehicles) return;
       const alerted = new Set((alerts.getCurrentResult().data ?? []).map((a) => a.vehicle_id));
-      renderer.draw(fleetFeatures(vehicles, alerted, Date.now()));
+      timings.time(() => renderer.draw(fleetFeatures(vehicles, alerted, Date.now())));
     };
     const schedule = () => {
       frame ??= requestAnimationFrame(draw);
@@ -188,6 +199,7 @@ export function VehiclesLayer({ onSelect }: { onSelect: (vehicleId: string) => v
     map.on("idle", labels.update);
 
     return () => {
+      delete window.__fleetyardMapTimings;
       for (const stop of stops) stop();
       clearInterval(restatus);
       if (frame !== null) cancelAnimationFrame(frame);

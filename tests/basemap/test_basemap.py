@@ -34,9 +34,16 @@ async def http(
         yield client
 
 
+def _refuse(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON: a browser refuses the layer")
+
+
 def test_the_layers_come_from_the_extract_and_are_cached(data_dir: Path) -> None:
     folder = cached_layers(data_dir)
-    layers = {name: json.loads((folder / f"{name}.geojson").read_text()) for name in LAYERS}
+    layers = {
+        name: json.loads((folder / f"{name}.geojson").read_text(), parse_constant=_refuse)
+        for name in LAYERS
+    }
     assert all(layers[name]["features"] for name in ("roads", "buildings", "green", "water"))
     classes = {f["properties"]["class"] for f in layers["roads"]["features"]}
     assert {"major", "minor", "path"} <= classes

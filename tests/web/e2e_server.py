@@ -40,6 +40,7 @@ from fleetyard.tenants.service import TenantService
 from fleetyard.vehicles.schemas import InMaintenance, VehicleCreate, VehicleType, VehicleUpdate
 from fleetyard.vehicles.service import VehicleService
 from tests.processes import ServeProcess, free_port
+from tests.web.seed_map import seed_map
 
 ADMIN_URL = os.environ.get(
     "FLEETYARD_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -209,6 +210,7 @@ async def serve_until_stdin_closes() -> None:
         await send_fix(osmand_port, described["a"]["device"])
         described["base_url"] = f"http://127.0.0.1:{http_port}"
         described["log"] = str(server.log_path)
+        described["map"] = await seed_map(described, osmand_port)
         print(json.dumps(described), flush=True)
         await _wait_for_stdin_eof_or_sigterm()
     finally:

@@ -58,7 +58,7 @@ describe("the web app", () => {
     const { page, context, problems } = await newPage();
     await page.goto(`${server.base_url}/login`);
     await screenshot(page, "00-login");
-    await logIn(page, server.base_url, server.a.email, server.password);
+    await logIn(page, server.base_url, server.a.email, server.password, "/vehicles");
     await page.waitForURL("**/vehicles");
     await row(page, "AC-0001").waitFor();
     await page.getByText("200+ vehicles").waitFor();
@@ -114,8 +114,8 @@ describe("the web app", () => {
     await screenshot(page, "05-vehicle-detail");
 
     // A screen of a later phase answers with its placeholder.
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Map" }).click();
-    await page.getByRole("heading", { level: 1, name: "Map" }).waitFor();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
     await screenshot(page, "06-placeholder");
     assert.deepEqual(problems, []);
     await context.close();
@@ -123,7 +123,7 @@ describe("the web app", () => {
 
   test("10,000 vehicles page in as one scrolls, and scroll smoothly", async () => {
     const { page, context } = await newPage();
-    await logIn(page, server.base_url, server.a.email, server.password);
+    await logIn(page, server.base_url, server.a.email, server.password, "/vehicles");
     await row(page, "AC-0001").waitFor();
     // The list endpoint answers 10,000 synthetic vehicles, 200 a page, as the API does.
     await page.route(/\/api\/v1\/vehicles\?/, async (route) => {
@@ -180,7 +180,7 @@ describe("the web app", () => {
 
   test("tenant B never sees tenant A's vehicles", async () => {
     const { page, context } = await newPage();
-    await logIn(page, server.base_url, server.b.email, server.password);
+    await logIn(page, server.base_url, server.b.email, server.password, "/vehicles");
     await row(page, "BT-0001").waitFor();
     await page.getByText("3 vehicles", { exact: true }).waitFor();
     assert.equal(await page.getByText(/AC-\d{4}/).count(), 0);
@@ -197,7 +197,7 @@ describe("the web app", () => {
 
   test("someone in two tenants switches between them", async () => {
     const { page, context } = await newPage();
-    await logIn(page, server.base_url, server.both.email, server.password);
+    await logIn(page, server.base_url, server.both.email, server.password, "/vehicles");
     const switcher = page.getByLabel("Tenant");
     await switcher.waitFor();
     await switcher.selectOption({ label: "Acme Logistics" });
@@ -212,7 +212,7 @@ describe("the web app", () => {
 
   test("keyboard: skip link first, every control labelled", async () => {
     const { page, context } = await newPage();
-    await logIn(page, server.base_url, server.a.email, server.password);
+    await logIn(page, server.base_url, server.a.email, server.password, "/vehicles");
     await row(page, "AC-0001").waitFor();
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");

@@ -65,9 +65,9 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
 }
 
-/** Log in through the form, as a person would. */
-export async function logIn(page, baseUrl, email, password) {
-  await page.goto(`${baseUrl}/login`);
+/** Log in through the form, as a person would (then on to `next`, or the landing page). */
+export async function logIn(page, baseUrl, email, password, next) {
+  await page.goto(next ? `${baseUrl}/login?next=${encodeURIComponent(next)}` : `${baseUrl}/login`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

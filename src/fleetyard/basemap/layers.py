@@ -18,7 +18,7 @@ from fleetyard.simulator.osm import helsinki_extract
 
 LAYERS: Final = ("water", "green", "landuse", "buildings", "roads")
 CACHE_FOLDER: Final = "basemap"
-FORMAT_VERSION: Final = "1"
+FORMAT_VERSION: Final = "2"  # 2: no NaN road names (browsers refuse NaN in JSON)
 
 # OpenStreetMap tags → the few classes the style draws
 _GREEN_NATURAL: Final = frozenset({"scrub", "heath", "wetland", "wood", "grassland"})
@@ -60,6 +60,11 @@ def _feature(geometry: Any, properties: dict[str, Any]) -> dict[str, Any] | None
         "geometry": {"type": shape["type"], "coordinates": _round(shape["coordinates"])},
         "properties": properties,
     }
+
+
+def _text(value: Any) -> str | None:
+    """A name, or None for pandas' missing value (NaN, which JSON has no word for)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _collection(features: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
@@ -106,7 +111,9 @@ def read_layers(extract: Path) -> dict[str, dict[str, Any]]:
             if g is not None and g.geom_type.endswith("Polygon")
         ),
         "roads": _collection(
-            _feature(geometry, {"class": _ROAD_CLASS.get(str(highway), "minor"), "name": name})
+            _feature(
+                geometry, {"class": _ROAD_CLASS.get(str(highway), "minor"), "name": _text(name)}
+            )
             for highway, name, geometry in zip(
                 roads["highway"], roads["name"], roads.geometry, strict=True
             )
@@ -139,7 +146,7 @@ def cached_layers(data_dir: Path, extract: Path | None = None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for name in LAYERS:
             tmp = folder / f"{name}.geojson.tmp"
-            tmp.write_text(json.dumps(layers[name], separators=(",", ":")))
+            tmp.write_text(json.dumps(layers[name], separators=(",", ":"), allow_nan=False))
             tmp.replace(folder / f"{name}.geojson")
         (folder / "bounds.json").write_text(json.dumps(bounds_of(layers)))
         stamp.write_text(digest + "\n")

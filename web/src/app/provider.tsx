@@ -4,6 +4,8 @@ import { useState, type ReactNode } from "react";
 import { meKey } from "@/features/auth";
 import { createQueryClient } from "@/lib/query";
 
+import { LiveConnection } from "./live";
+
 export function AppProvider({ children }: { children: ReactNode }) {
   const [client] = useState(() => {
     // A 401 anywhere means the session is gone: forget who we were, and the guard sends
@@ -11,5 +13,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
     const queryClient = createQueryClient(() => queryClient.setQueryData(meKey, null));
     return queryClient;
   });
-  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return (
+    <QueryClientProvider client={client}>
+      <LiveConnection>{children}</LiveConnection>
+    </QueryClientProvider>
+  );
 }

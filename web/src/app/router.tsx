@@ -3,7 +3,7 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
 
-const PLACEHOLDERS = ["map", "drivers", "reservations", "alerts", "devices", "settings"];
+const PLACEHOLDERS = ["drivers", "reservations", "alerts", "devices", "settings"];
 
 /** Every screen loads on demand; the shell and the session check are all that load first. */
 export function createRouter() {
@@ -27,7 +27,13 @@ export function createRouter() {
       element: <AppShell />,
       errorElement: <RouteError />,
       children: [
-        { index: true, element: <Navigate to="/vehicles" replace /> },
+        { index: true, element: <Navigate to="/map" replace /> },
+        {
+          path: "map",
+          lazy: async () => ({
+            Component: (await import("@/features/map/components/MapPage")).MapPage,
+          }),
+        },
         {
           path: "vehicles",
           lazy: async () => ({

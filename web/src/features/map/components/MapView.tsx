@@ -1,0 +1,89 @@
+import type { Map as MapLibreMap } from "maplibre-gl";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+
+import { ErrorNotice, Loading } from "@/components/Status";
+
+import type { MapConfig } from "../api";
+import { MapContext, type MapHandle } from "./MapContext";
+
+declare global {
+  interface Window {
+    /** The live map, for browser tests that check it drew (loaded, frame times). */
+    __fleetyardMap?: MapLibreMap;
+  }
+}
+
+/** Style and layer URLs made absolute: MapLibre loads GeoJSON sources in a worker, where a
+ * path alone means nothing. */
+function absolute(url: string): string {
+  return new URL(url, window.location.href).href;
+}
+
+/**
+ * The MapLibre map: loads the library (its own chunk), the style named by the map settings
+ * (the offline basemap by default) and fits the basemap's bounds. The layers are its
+ * children, drawn once the style has loaded.
+ */
+export function MapView({ config, children }: { config: MapConfig; children: ReactNode }) {
+  const container = useRef<HTMLDivElement>(null);
+  const [handle, setHandle] = useState<MapHandle | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const bounds = config.bounds?.join(",") ?? "";
+
+  useEffect(() => {
+    let map: MapLibreMap | null = null;
+    let cancelled = false;
+    import("../maplibre")
+      .then(({ maplibregl }) => {
+        const element = container.current;
+        if (cancelled || !element) return;
+        const box = bounds ? (bounds.split(",").map(Number) as [number, number, number, number]) : null;
+        map = new maplibregl.Map({
+          container: element,
+          style: absolute(config.style_url),
+          ...(box ? { bounds: box, fitBoundsOptions: { padding: 24 } } : {}),
+          transformRequest: (url) => ({ url: absolute(url) }),
+          attributionControl: { compact: true },
+          dragRotate: false,
+          pitchWithRotate: false,
+          locale: { "Map.Title": "Map of the fleet. Arrow keys pan, plus and minus zoom." },
+        });
+        map.touchZoomRotate.disableRotation();
+        map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+        map.addControl(new maplibregl.ScaleControl({}), "bottom-right");
+        const loaded = map;
+        map.once("load", () => {
+          window.__fleetyardMap = loaded;
+          setHandle({ map: loaded, maplibregl });
+        });
+        map.on("error", (event) => {
+          // A failed tile or layer file is logged; only a style that never loads is fatal.
+          if (!loaded.isStyleLoaded() && !loaded.loaded()) setError(event.error);
+          else console.warn("map:", event.error?.message);
+        });
+      })
+      .catch(setError);
+    return () => {
+      cancelled = true;
+      setHandle(null);
+      if (window.__fleetyardMap === map) delete window.__fleetyardMap;
+      map?.remove();
+    };
+  }, [config.style_url, bounds]);
+
+  return (
+    <div className="map-view">
+      <div ref={container} className="map-canvas" />
+      {error ? (
+        <div className="map-overlay">
+          <ErrorNotice error={error} title="The map could not load." />
+        </div>
+      ) : !handle ? (
+        <div className="map-overlay">
+          <Loading label="Loading the map…" />
+        </div>
+      ) : null}
+      {handle ? <MapContext.Provider value={handle}>{children}</MapContext.Provider> : null}
+    </div>
+  );
+}

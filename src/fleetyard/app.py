@@ -32,6 +32,7 @@ from fleetyard.telematics.runtime import Telematics
 from fleetyard.tenants.router import router as tenant_router
 from fleetyard.tracking.router import router as tracking_router
 from fleetyard.vehicles.router import router as vehicles_router
+from fleetyard.webhooks.router import router as webhooks_router
 
 API_ROUTERS: list[APIRouter] = [
     auth_router,
@@ -47,6 +48,7 @@ API_ROUTERS: list[APIRouter] = [
     alerts_router,
     health_router,
     tracking_router,
+    webhooks_router,
 ]
 
 

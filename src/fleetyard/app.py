@@ -32,6 +32,7 @@ from fleetyard.telematics.runtime import Telematics
 from fleetyard.tenants.router import router as tenant_router
 from fleetyard.tracking.router import router as tracking_router
 from fleetyard.vehicles.router import router as vehicles_router
+from fleetyard.webhooks.dispatcher import WebhookDispatcher
 from fleetyard.webhooks.router import router as webhooks_router
 
 API_ROUTERS: list[APIRouter] = [
@@ -81,9 +82,16 @@ def create_app(
             telematics = await Telematics.start(settings, libpq_dsn(dsn), serve_devices=True)
             telematics.keep_partitions(libpq_dsn(owner_url(settings)))
         app.state.telematics = telematics
+        # Webhook deliveries go out from API processes (claims across tenants: owner role).
+        webhooks = None
+        if owned and role is not Role.GATEWAY and settings.webhooks_enabled:
+            webhooks = await WebhookDispatcher.start(settings, libpq_dsn(owner_url(settings)))
+        app.state.webhooks = webhooks
         try:
             yield
         finally:
+            if webhooks is not None:
+                await webhooks.stop()
             if telematics is not None:
                 await telematics.stop()
             if owned:

@@ -264,7 +264,7 @@ async def test_lost_database_connections_are_made_again(hub: Hub) -> None:
     webhook = await hub.webhook("/resilient")
     dispatcher = await hub.dispatcher()
     await hub.vehicle("RES-1")
-    await hub.receiver.wait_for("/resilient", 1)
+    await hub.settled(webhook["id"], 1)
     assert dispatcher._listener is not None
     listening = dispatcher._listener.get_server_pid()
 

@@ -23,7 +23,7 @@ import asyncpg
 from fleetyard.config import Settings
 from fleetyard.webhooks import queue
 from fleetyard.webhooks.queue import Job
-from fleetyard.webhooks.retry import DeliveryStatus, settle
+from fleetyard.webhooks.retry import DeliveryStatus, Settlement, settle
 from fleetyard.webhooks.sender import Sender, new_client, succeeded
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ LEASE_SLACK_S = 30.0  # a claim outlives the request's timeout by this much
 PRUNE_EVERY_S = 3600.0
 CONNECT_TIMEOUT_S = 5.0
 MAX_BACKOFF_S = 30.0  # between rounds while the database is unreachable
+RECORD_TRIES = 3
 
 
 class WebhookDispatcher:
@@ -150,8 +151,7 @@ class WebhookDispatcher:
                 max_attempts=self.settings.webhook_max_attempts,
                 base_s=self.settings.webhook_retry_base_s,
             )
-            assert self._pool is not None
-            await queue.record(self._pool, job, result, settlement)
+            await self._record(job, result, settlement)
             if settlement.retry_in_s is not None:
                 due = asyncio.get_running_loop().time() + settlement.retry_in_s
                 self._soonest_retry = min(self._soonest_retry, due)
@@ -165,6 +165,19 @@ class WebhookDispatcher:
             if self._per_webhook[job.webhook_id] <= 0:
                 del self._per_webhook[job.webhook_id]
             self._wake.set()
+
+    async def _record(self, job: Job, result: queue.Result, settlement: Settlement) -> None:
+        """A connection lost while recording is retried a few times before the lease is left
+        to expire (which sends the delivery again)."""
+        assert self._pool is not None
+        for attempt in range(RECORD_TRIES):
+            try:
+                await queue.record(self._pool, job, result, settlement)
+                return
+            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
+                if attempt == RECORD_TRIES - 1:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
 
     # connections ----------------------------------------------------------------------------
     async def _connect(self) -> None:

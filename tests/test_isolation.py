@@ -27,7 +27,7 @@ async def seed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, 
 
     async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await client.post(f"/api/v1/{path}", json=body, headers=headers)
-        assert response.status_code == 201, (path, response.text)
+        assert response.status_code in (201, 202), (path, response.text)
         created: dict[str, Any] = response.json()
         return created
 
@@ -57,6 +57,10 @@ async def seed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, 
     member = await post(
         "members", {"email": "iso-member@example.com", "role": "viewer", "password": "longenough"}
     )
+    webhook = await post(
+        "webhooks", {"url": "https://iso-hooks.example.com/in", "event_types": ["*"]}
+    )
+    delivery = await post(f"webhooks/{webhook['id']}/ping", {})
     return {
         "group_id": group["id"],
         "vehicle_id": vehicle["id"],
@@ -66,6 +70,8 @@ async def seed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, 
         "reservation_id": reservation["id"],
         "key_id": key["id"],
         "user_id": member["user_id"],
+        "webhook_id": webhook["id"],
+        "delivery_id": delivery["id"],
     }
 
 
@@ -75,7 +81,7 @@ def valid_body(method: str, path: str) -> dict[str, Any] | None:
         return None
     if path.startswith("/api/v1/members/"):
         return {"role": "viewer"}
-    if path.endswith("/claim"):
+    if path.endswith(("/claim", "/rotate-secret")):
         return {}
     if path.endswith("/commands"):
         return {"command": "getinfo"}
@@ -111,6 +117,7 @@ async def snapshot(client: httpx.AsyncClient, headers: dict[str, str], ids: dict
         "api-keys",
         "members",
         "alerts",
+        "webhooks",
     ):
         parts.append((await client.get(f"/api/v1/{path}", headers=headers)).text)
     parts.append((await client.get("/api/v1/tenant", headers=headers)).text)
@@ -151,6 +158,7 @@ async def test_other_tenant_meets_404_everywhere(
         "ISO-LIC-1",
         "864000000000001",
         "iso-member@example.com",
+        "iso-hooks.example.com",
     ]:
         assert value not in seen_by_b, value
     # filters naming A's ids find nothing either

@@ -74,3 +74,12 @@ async def test_roles_on_route(
         else:
             assert response.status_code == 403, (role, response.status_code, response.text)
             assert response.json()["error"]["details"] == {"required": permission.value}
+
+
+def test_only_owners_and_admins_manage_webhooks() -> None:
+    """Webhooks send the tenant's events to any URL: a privilege of the tenant's admins."""
+    allowed = {role for role in Role if Permission.WEBHOOKS_MANAGE in ROLE_PERMISSIONS[role]}
+    assert allowed == {Role.OWNER, Role.ADMIN}
+    guarded = {path for _, path, p in ROUTES if p is Permission.WEBHOOKS_MANAGE}
+    assert guarded == {path for _, path, _ in ALL_ROUTES if path.startswith("/api/v1/webhooks")}
+    assert len(guarded) == 7

@@ -38,6 +38,8 @@ from fleetyard.tenants.router import router as tenant_router
 from fleetyard.tracking.router import router as tracking_router
 from fleetyard.vehicles.router import router as vehicles_router
 from fleetyard.web import mount_web
+from fleetyard.webhooks.dispatcher import WebhookDispatcher
+from fleetyard.webhooks.router import router as webhooks_router
 
 API_ROUTERS: list[APIRouter] = [
     auth_router,
@@ -55,6 +57,7 @@ API_ROUTERS: list[APIRouter] = [
     tracking_router,
     live_router,
     map_router,
+    webhooks_router,
 ]
 
 
@@ -90,9 +93,16 @@ def create_app(
             )
             telematics.keep_partitions(libpq_dsn(owner_url(settings)))
         app.state.telematics = telematics
+        # Webhook deliveries go out from API processes (claims across tenants: owner role).
+        webhooks = None
+        if owned and role is not Role.GATEWAY and settings.webhooks_enabled:
+            webhooks = await WebhookDispatcher.start(settings, libpq_dsn(owner_url(settings)))
+        app.state.webhooks = webhooks
         try:
             yield
         finally:
+            if webhooks is not None:
+                await webhooks.stop()
             if telematics is not None:
                 await telematics.stop()
             await live.stop()

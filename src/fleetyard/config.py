@@ -71,6 +71,19 @@ class Settings(BaseSettings):
 
     # The built web app (``npm --prefix web run build``), served at ``/``.
     web_dir: Path = Path(__file__).resolve().parents[2] / "web" / "dist"
+    # Webhooks: the dispatcher runs in every process that serves the API (and owns its
+    # database); several nodes share the queue without sending anything twice.
+    webhooks_enabled: bool = True
+    webhook_workers: int = Field(default=16, ge=1, le=256)  # deliveries in flight at once
+    webhook_workers_per_endpoint: int = Field(default=4, ge=1, le=256)  # per webhook
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    # The first retry waits about this long; later ones up to 2160 times as long (6 h).
+    webhook_retry_base_s: float = Field(default=10.0, gt=0)
+    webhook_poll_interval_s: float = Field(default=1.0, gt=0, le=60)  # besides NOTIFY
+    # False refuses targets resolving to loopback, private or link-local addresses (SaaS).
+    webhook_allow_private_targets: bool = True
+    webhook_delivery_retention_days: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

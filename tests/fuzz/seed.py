@@ -91,6 +91,15 @@ def valid_payloads(
             ("unique_id", "name"),
         )
         yield (
+            "/api/v1/webhooks",
+            {
+                "url": f"https://{token('seed-hooks')}.example.com/in",
+                "event_types": ["vehicle_created", "alert_opened"],
+                "description": token("seed-webhook"),
+            },
+            ("url", "description"),
+        )
+        yield (
             "/api/v1/reservations",
             {
                 "vehicle_id": last("/api/v1/vehicles"),

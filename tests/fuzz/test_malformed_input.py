@@ -44,16 +44,25 @@ EXAMPLES = hypothesis_settings(FUZZ_SETTINGS, max_examples=100)
 
 
 # Targets --------------------------------------------------------------------------------------
+PARAMETER = re.compile(r"\{[^}]+\}")
+
+
 def concrete(path: str, seed: Seed, pick: int) -> str:
-    """A path template with its parameter filled: one of A's records, a random id, or junk."""
+    """A path template with its parameters filled (``/webhooks/{id}/ping`` too): one of A's
+    records of the collection before the first parameter, a random id, or junk."""
     if "{" not in path:
         return path
-    collection, _, rest = path.partition("/{")
-    rest = rest.split("}", 1)[1]  # what follows the first parameter (``/claim``, …)
+    collection = path.split("/{", 1)[0]
     ids = seed.records.get(collection) or []
     choices = [*ids, str(uuid.uuid4()), "not-a-uuid", "0", "%00", "..", "a" * 300]
-    filled = f"{collection}/{quote_any(choices[pick % len(choices)])}{rest}"
-    return re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), filled)  # any later parameter
+    value = quote_any(choices[pick % len(choices)])
+    return PARAMETER.sub(lambda _: value, path)
+
+
+def filled_parameters(path: str, url: str) -> list[str]:
+    """The values ``concrete`` put where ``path`` has parameters."""
+    pairs = zip(path.split("/"), url.split("/"), strict=False)
+    return [value for part, value in pairs if PARAMETER.fullmatch(part)]
 
 
 def _is_uuid(text: str) -> bool:
@@ -373,7 +382,7 @@ async def test_session_cookies_and_csrf_tokens(
     unsafe = method in ("POST", "PATCH", "DELETE") and path != "/api/v1/auth/login"
     if unsafe and not right_csrf:
         assert response.status_code in (401, 403, 404, 405, 422), response.text  # 404: "a/.."
-        well_formed = "{" not in path or _is_uuid(url.rsplit("/", 1)[1])
+        well_formed = all(_is_uuid(value) for value in filled_parameters(path, url))
         if cookie == live and (well_formed or response.status_code == 403):
             assert assert_error_envelope(response)["code"] == "csrf_failed"
             event("a live session without its CSRF token")

@@ -47,6 +47,7 @@ _SCHEMA_APP = create_app(
         env=Environment.TEST,
         secret_key="schema-only-secret-key-0123456789abcdef",
         database_url="postgresql://schema-only@127.0.0.1/unused",
+        webhooks_enabled=False,  # no dispatcher for an app that only shows its schema
     ),
     role=Role.API,
 )

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     RESERVATIONS_READ = "reservations:read"
     RESERVATIONS_WRITE = "reservations:write"
     ALERTS_ACKNOWLEDGE = "alerts:acknowledge"
+    WEBHOOKS_MANAGE = "webhooks:manage"
 
 
 P = Permission

@@ -15,6 +15,8 @@ from fleetyard.models.session import UserSession
 from fleetyard.models.tenant import Tenant
 from fleetyard.models.user import User
 from fleetyard.models.vehicle import Vehicle
+from fleetyard.models.webhook import Webhook
+from fleetyard.models.webhook_delivery import WebhookDelivery
 
 __all__ = [
     "Alert",
@@ -35,4 +37,6 @@ __all__ = [
     "UserSession",
     "Vehicle",
     "VehicleState",
+    "Webhook",
+    "WebhookDelivery",
 ]

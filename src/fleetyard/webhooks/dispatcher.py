@@ -1,0 +1,220 @@
+"""The webhook dispatcher: a background loop in each API process that sends due deliveries.
+
+It works on the owner connection (deliveries of every tenant), wakes on
+``NOTIFY fleetyard_webhooks`` (sent by the trigger that queues deliveries) and also polls, so
+a lost notification or a retry coming due is picked up within the poll interval. At most
+``webhook_workers`` requests are in flight, and at most ``webhook_workers_per_endpoint`` per
+webhook, so a slow endpoint holds a few workers and never all of them. Nothing here runs on
+the API's request path or the ingest path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import uuid
+from collections import Counter
+from typing import Any
+
+import asyncpg
+
+from fleetyard.config import Settings
+from fleetyard.webhooks import queue
+from fleetyard.webhooks.queue import Job
+from fleetyard.webhooks.retry import DeliveryStatus, Settlement, settle
+from fleetyard.webhooks.sender import Sender, new_client, succeeded
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "fleetyard_webhooks"
+LEASE_SLACK_S = 30.0  # a claim outlives the request's timeout by this much
+PRUNE_EVERY_S = 3600.0
+CONNECT_TIMEOUT_S = 5.0
+MAX_BACKOFF_S = 30.0  # between rounds while the database is unreachable
+RECORD_TRIES = 3
+
+
+class WebhookDispatcher:
+    def __init__(self, settings: Settings, owner_dsn: str) -> None:
+        self.settings = settings
+        self.owner_dsn = owner_dsn
+        self.client = new_client(settings.webhook_workers, settings.webhook_timeout_s)
+        self.sender = Sender(
+            self.client,
+            timeout_s=settings.webhook_timeout_s,
+            allow_private_targets=settings.webhook_allow_private_targets,
+        )
+        self._pool: asyncpg.Pool | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._wake = asyncio.Event()
+        self._in_flight: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._per_webhook: Counter[uuid.UUID] = Counter()
+        self._soonest_retry = math.inf
+        self._next_prune = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def start(cls, settings: Settings, owner_dsn: str) -> WebhookDispatcher:
+        dispatcher = cls(settings, owner_dsn)
+        await dispatcher.open()
+        return dispatcher
+
+    async def open(self) -> None:
+        """Start the loop; it connects on its first round (and again whenever it must), so a
+        database that is away only delays deliveries, never the process that runs them."""
+        self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
+
+    async def stop(self) -> None:
+        """Stop claiming, cancel requests in flight (their leases expire and another round
+        sends them again), close connections."""
+        tasks = [t for t in (self._task, *self._in_flight.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._listener is not None:
+            await self._close_listener()
+        if self._pool is not None:
+            try:
+                async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                    await self._pool.close()
+            except TimeoutError:
+                self._pool.terminate()
+        await self.client.aclose()
+
+    # the loop -----------------------------------------------------------------------------
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            self._wake.clear()
+            try:
+                await self._connect()
+                await self._claim()
+                await self._prune_now_and_then()
+                failures = 0
+            except Exception:  # logged; the next round tries again, backing off
+                log.exception("webhook dispatch round failed")
+                failures += 1
+                await asyncio.sleep(min(2.0 ** (failures - 1), MAX_BACKOFF_S))
+            await self._nap()
+
+    async def _claim(self) -> None:
+        free = self.settings.webhook_workers - len(self._in_flight)
+        if free <= 0:
+            return
+        assert self._pool is not None
+        jobs = await queue.claim(
+            self._pool,
+            limit=free,
+            per_webhook=self.settings.webhook_workers_per_endpoint,
+            in_flight=dict(self._per_webhook),
+            lease_s=self.settings.webhook_timeout_s + LEASE_SLACK_S,
+        )
+        for job in jobs:
+            self._per_webhook[job.webhook_id] += 1
+            task = asyncio.create_task(self._deliver(job), name=f"webhook-delivery-{job.id}")
+            self._in_flight[job.id] = task
+
+    async def _nap(self) -> None:
+        """Until a notification, a finished request, a retry of ours coming due, or the poll."""
+        loop = asyncio.get_running_loop()
+        timeout = min(self.settings.webhook_poll_interval_s, self._soonest_retry - loop.time())
+        # asyncio.timeout, not wait_for: before Python 3.12, wait_for can swallow a
+        # cancellation that arrives as the wait ends, and stop() would wait forever.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(max(timeout, 0.0)):
+                await self._wake.wait()
+        if loop.time() >= self._soonest_retry:
+            self._soonest_retry = math.inf
+
+    async def _prune_now_and_then(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._next_prune:
+            return
+        self._next_prune = loop.time() + PRUNE_EVERY_S
+        assert self._pool is not None
+        deleted = await queue.prune(self._pool, self.settings.webhook_delivery_retention_days)
+        if deleted:
+            log.info("webhook deliveries pruned", extra={"deleted": deleted})
+
+    # one delivery ---------------------------------------------------------------------------
+    async def _deliver(self, job: Job) -> None:
+        try:
+            result, retryable = await self.sender.send(job)
+            settlement = settle(
+                succeeded=succeeded(result.status_code),
+                retryable=retryable,
+                attempts=job.attempts,
+                max_attempts=self.settings.webhook_max_attempts,
+                base_s=self.settings.webhook_retry_base_s,
+            )
+            await self._record(job, result, settlement)
+            if settlement.retry_in_s is not None:
+                due = asyncio.get_running_loop().time() + settlement.retry_in_s
+                self._soonest_retry = min(self._soonest_retry, due)
+            if settlement.status is DeliveryStatus.FAILED:
+                log.info("webhook delivery failed", extra=_context(job, result.error))
+        except Exception:  # logged; the lease expires and the delivery is sent again
+            log.exception("webhook delivery not recorded", extra=_context(job))
+        finally:
+            self._in_flight.pop(job.id, None)
+            self._per_webhook[job.webhook_id] -= 1
+            if self._per_webhook[job.webhook_id] <= 0:
+                del self._per_webhook[job.webhook_id]
+            self._wake.set()
+
+    async def _record(self, job: Job, result: queue.Result, settlement: Settlement) -> None:
+        """A connection lost while recording is retried a few times before the lease is left
+        to expire (which sends the delivery again)."""
+        assert self._pool is not None
+        for attempt in range(RECORD_TRIES):
+            try:
+                await queue.record(self._pool, job, result, settlement)
+                return
+            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
+                if attempt == RECORD_TRIES - 1:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
+
+    # connections ----------------------------------------------------------------------------
+    async def _connect(self) -> None:
+        """The pool for claims and results, and the connection that LISTENs (reconnected when
+        it drops; polling covers the gap)."""
+        if self._pool is None:
+            self._pool = await asyncpg.create_pool(
+                self.owner_dsn, min_size=1, max_size=4, timeout=CONNECT_TIMEOUT_S
+            )
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        self._listener = None
+        listener = await asyncpg.connect(self.owner_dsn, timeout=CONNECT_TIMEOUT_S)
+        try:
+            await listener.add_listener(CHANNEL, self._notified)
+        except BaseException:
+            listener.terminate()
+            raise
+        self._listener = listener
+
+    def _notified(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def _close_listener(self) -> None:
+        assert self._listener is not None
+        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            await self._listener.close(timeout=5)
+        self._listener = None
+
+
+def _context(job: Job, error: str | None = None) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "tenant_id": str(job.tenant_id),
+        "webhook_id": str(job.webhook_id),
+        "delivery_id": str(job.id),
+        "attempts": job.attempts,
+    }
+    if error is not None:
+        context["error"] = error
+    return context

@@ -101,3 +101,24 @@ async def test_publishing_without_redis_drops_quietly() -> None:
     bus = RedisBus("redis://127.0.0.1:1/0")  # nothing listens there
     await bus.publish(uuid.uuid4(), [item(1)])  # logged, not raised: live is best effort
     await bus.stop()
+
+
+async def test_a_client_can_connect_while_redis_is_away() -> None:
+    """The hub can't learn the numbering: the stream starts unknown and resyncs its clients
+    once numbers arrive, instead of refusing the connection."""
+    from fleetyard.auth.principal import ActorType, Principal
+    from fleetyard.auth.roles import Role
+    from fleetyard.kit.ids import TenantId
+    from fleetyard.realtime.connection import LiveConnection
+    from fleetyard.realtime.hub import Hub
+
+    bus = RedisBus("redis://127.0.0.1:1/0")
+    hub = Hub(bus)
+    tenant = TenantId(uuid.uuid4())
+    connection = LiveConnection(Principal(tenant, Role.VIEWER, ActorType.API_KEY, None))
+    stream = await hub.attach(connection)
+    assert not stream.can_resume(0)
+    assert not stream.receive(LiveBatch(tenant, 1795000000000001, (item(1),)))  # a gap: resync
+    stream.flush(now=0.0)
+    assert stream.can_resume(1795000000000001)
+    await bus.stop()

@@ -67,13 +67,25 @@ class Hub:
         tenant_id = connection.principal.tenant_id
         stream = self.streams.get(tenant_id)
         if stream is None:
-            head = await self.bus.head(tenant_id)
+            head = await self._head(tenant_id)
             stream = self.streams.get(tenant_id)  # another attach may have made it meanwhile
             if stream is None:
-                stream = TenantStream(tenant_id, head, max_events=self.settings.max_events_buffered)
+                limit = self.settings.max_events_buffered
+                stream = TenantStream(tenant_id, head or 0, max_events=limit)
+                if head is None:
+                    stream.mark_gap()  # numbering unknown: the first batch sets it
                 self.streams[tenant_id] = stream
         stream.attach(connection)
         return stream
+
+    async def _head(self, tenant_id: uuid.UUID) -> int | None:
+        """The tenant's last number, or None when the bus can't say (Redis away): the
+        client still connects; what it sees first will be a resync, not an error."""
+        try:
+            return await self.bus.head(tenant_id)
+        except Exception:
+            log.warning("live numbering unavailable", exc_info=True)
+            return None
 
     def detach(self, connection: LiveConnection) -> None:
         stream = self.streams.get(connection.principal.tenant_id)

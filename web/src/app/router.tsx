@@ -3,7 +3,7 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
 
-const PLACEHOLDERS = ["map", "drivers", "reservations", "alerts", "devices", "settings"];
+const PLACEHOLDERS = ["map", "reservations", "alerts", "devices", "settings"];
 
 /** Every screen loads on demand; the shell and the session check are all that load first. */
 export function createRouter() {
@@ -39,6 +39,32 @@ export function createRouter() {
           lazy: async () => ({
             Component: (await import("@/features/vehicles/components/VehicleDetailPage"))
               .VehicleDetailPage,
+          }),
+        },
+        {
+          path: "drivers",
+          lazy: async () => ({
+            Component: (await import("@/features/drivers/components/DriversPage")).DriversPage,
+          }),
+        },
+        {
+          path: "drivers/new",
+          lazy: async () => ({
+            Component: (await import("@/features/drivers/components/DriverCreatePage"))
+              .DriverCreatePage,
+          }),
+        },
+        {
+          path: "drivers/:driverId",
+          lazy: async () => ({
+            Component: (await import("@/features/drivers/components/DriverDetailPage"))
+              .DriverDetailPage,
+          }),
+        },
+        {
+          path: "drivers/:driverId/edit",
+          lazy: async () => ({
+            Component: (await import("@/features/drivers/components/DriverEditPage")).DriverEditPage,
           }),
         },
         ...PLACEHOLDERS.map((path) => ({

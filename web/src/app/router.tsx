@@ -3,7 +3,7 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
 
-const PLACEHOLDERS = ["map", "reservations", "alerts", "devices", "settings"];
+const PLACEHOLDERS = ["map", "reservations", "devices", "settings"];
 
 /** Every screen loads on demand; the shell and the session check are all that load first. */
 export function createRouter() {
@@ -65,6 +65,12 @@ export function createRouter() {
           path: "drivers/:driverId/edit",
           lazy: async () => ({
             Component: (await import("@/features/drivers/components/DriverEditPage")).DriverEditPage,
+          }),
+        },
+        {
+          path: "alerts",
+          lazy: async () => ({
+            Component: (await import("@/features/alerts/components/AlertsPage")).AlertsPage,
           }),
         },
         ...PLACEHOLDERS.map((path) => ({

@@ -3,7 +3,7 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
 
-const PLACEHOLDERS = ["map", "reservations", "devices", "settings"];
+const PLACEHOLDERS = ["map", "reservations", "settings"];
 
 /** Every screen loads on demand; the shell and the session check are all that load first. */
 export function createRouter() {
@@ -71,6 +71,32 @@ export function createRouter() {
           path: "alerts",
           lazy: async () => ({
             Component: (await import("@/features/alerts/components/AlertsPage")).AlertsPage,
+          }),
+        },
+        {
+          path: "devices",
+          lazy: async () => ({
+            Component: (await import("@/features/devices/components/DevicesPage")).DevicesPage,
+          }),
+        },
+        {
+          path: "devices/new",
+          lazy: async () => ({
+            Component: (await import("@/features/devices/components/DeviceCreatePage"))
+              .DeviceCreatePage,
+          }),
+        },
+        {
+          path: "devices/:deviceId",
+          lazy: async () => ({
+            Component: (await import("@/features/devices/components/DeviceDetailPage"))
+              .DeviceDetailPage,
+          }),
+        },
+        {
+          path: "devices/:deviceId/edit",
+          lazy: async () => ({
+            Component: (await import("@/features/devices/components/DeviceEditPage")).DeviceEditPage,
           }),
         },
         ...PLACEHOLDERS.map((path) => ({

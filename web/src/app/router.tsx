@@ -3,7 +3,7 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
 
-const PLACEHOLDERS = ["map", "reservations", "settings"];
+const PLACEHOLDERS = ["map", "reservations"];
 
 /** Every screen loads on demand; the shell and the session check are all that load first. */
 export function createRouter() {
@@ -97,6 +97,12 @@ export function createRouter() {
           path: "devices/:deviceId/edit",
           lazy: async () => ({
             Component: (await import("@/features/devices/components/DeviceEditPage")).DeviceEditPage,
+          }),
+        },
+        {
+          path: "settings",
+          lazy: async () => ({
+            Component: (await import("@/features/settings/components/SettingsPage")).SettingsPage,
           }),
         },
         ...PLACEHOLDERS.map((path) => ({

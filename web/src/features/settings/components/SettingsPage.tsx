@@ -1,3 +1,4 @@
+import { WebhooksSection } from "../webhooks/components/WebhooksSection";
 import { ApiKeysSection } from "./ApiKeysSection";
 import { BrandingSection } from "./BrandingSection";
 import { MembersSection } from "./MembersSection";
@@ -12,6 +13,7 @@ export function SettingsPage() {
         <MembersSection />
         <ApiKeysSection />
         <BrandingSection />
+        <WebhooksSection />
       </div>
     </>
   );

@@ -8,7 +8,9 @@
  * request with `unwrap(api.GET("/api/v1/webhooks", …))` and friends, and delete `request()`.
  * The hooks' names and signatures stay, so the components don't change.
  *
- * Until then the section hides itself when `GET /api/v1/webhooks` answers 404.
+ * Until then the section hides itself when `GET /api/v1/webhooks` answers 404. The shape is
+ * the webhooks branch's as it stands; its `webhooks:manage` permission (owner and admin)
+ * then joins src/lib/roles.json (tests/web/test_roles_table.py will ask for it).
  */
 import {
   infiniteQueryOptions,
@@ -24,8 +26,10 @@ export interface Webhook {
   id: string;
   version: number;
   url: string;
+  /** Empty when none. */
+  description: string;
+  /** Event types (`vehicle_created`, …), or `["*"]` for every one. */
   event_types: string[];
-  description: string | null;
   active: boolean;
   created_at: string;
   updated_at: string;
@@ -39,15 +43,16 @@ export interface WebhookWithSecret extends Webhook {
 export interface WebhookCreate {
   url: string;
   event_types: string[];
-  description?: string | null;
+  description?: string;
   active?: boolean;
 }
 
+/** Only the fields sent change; none of them may be null. */
 export interface WebhookUpdate {
   version: number;
   url?: string;
   event_types?: string[];
-  description?: string | null;
+  description?: string;
   active?: boolean;
 }
 
@@ -57,20 +62,31 @@ export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["pending", "succeed
 export interface WebhookDelivery {
   id: string;
   webhook_id: string;
+  /** Null for a ping. */
+  event_id: number | null;
   event_type: string;
   status: DeliveryStatus;
   attempts: number;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  /** The last attempt's HTTP status, and the first 1 KiB of its answer. */
   response_status: number | null;
-  error?: string | null;
+  response_body: string | null;
+  /** Why the last attempt did not succeed. */
+  error: string | null;
+  duration_ms: number | null;
+  redelivery_of: string | null;
   created_at: string;
-  last_attempt_at?: string | null;
-  next_attempt_at?: string | null;
+  payload: Record<string, unknown>;
 }
 
 interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
+
+/** Every event type; it can't be combined with others. */
+export const ALL_EVENTS = "*";
 
 /** Event types offered as choices; `*` is every event. The API is the judge of the list. */
 export const EVENT_TYPE_SUGGESTIONS = [
@@ -96,17 +112,18 @@ const BASE = "/api/v1/webhooks";
 
 type Query = Record<string, string | number | undefined>;
 
-/** Same origin, cookie session, CSRF on unsafe methods, the error envelope as ApiError. */
+/** Same origin, cookie session, CSRF on unsafe methods, the error envelope as ApiError.
+ * A secret is rotated with no grace period (the API's default: the old one stops at once). */
 async function request<T>(
   method: "GET" | "POST" | "PATCH" | "DELETE",
   path: string,
-  init: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
+  init: { query?: Query; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {},
 ): Promise<T> {
   const url = new URL(BASE + path, location.origin);
   for (const [key, value] of Object.entries(init.query ?? {})) {
     if (value !== undefined && value !== "") url.searchParams.set(key, String(value));
   }
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: "application/json", ...init.headers };
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
   const token = method === "GET" ? null : csrfToken();
   if (token) headers[CSRF_HEADER] = token;
@@ -185,7 +202,8 @@ export function useUpdateWebhook() {
 export function useDeleteWebhook() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => request<void>("DELETE", path(id)),
+    mutationFn: ({ id, version }: { id: string; version: number }) =>
+      request<void>("DELETE", path(id), { headers: { "If-Match": `"${version}"` } }),
     onSuccess: () => client.invalidateQueries({ queryKey: listKey }),
   });
 }

@@ -43,12 +43,15 @@ export function WebhookDeliveries({ webhook, canManage }: { webhook: Webhook; ca
             <tr key={delivery.id}>
               <td>
                 <code>{delivery.event_type}</code>
+                {delivery.redelivery_of ? <span className="muted small"> (redelivery)</span> : null}
               </td>
               <td>
                 <span className={`badge badge-${delivery.status}`}>{humanize(delivery.status)}</span>
               </td>
               <td>{delivery.attempts}</td>
-              <td>{delivery.response_status ?? delivery.error ?? "—"}</td>
+              <td title={delivery.response_body ?? undefined}>
+                {delivery.response_status ?? delivery.error ?? "—"}
+              </td>
               <td>{formatDateTime(delivery.created_at)}</td>
               <td>
                 {canManage ? (

@@ -4,7 +4,7 @@ import { Field } from "@/components/Field";
 import { ErrorNotice } from "@/components/Status";
 import { fieldErrors } from "@/lib/formErrors";
 
-import { EVENT_TYPE_SUGGESTIONS, type Webhook } from "../api";
+import { ALL_EVENTS, EVENT_TYPE_SUGGESTIONS, type Webhook } from "../api";
 
 export interface WebhookValues {
   url: string;
@@ -19,7 +19,7 @@ export function webhookValues(webhook: Webhook): WebhookValues {
   return {
     url: webhook.url,
     eventTypes: webhook.event_types,
-    description: webhook.description ?? "",
+    description: webhook.description,
     active: webhook.active,
   };
 }
@@ -43,15 +43,23 @@ export function WebhookForm({ initial, submitLabel, pending, error, notice, onSu
   );
   const errors = fieldErrors(error);
   const chosen = new Set(values.eventTypes);
+  const everything = chosen.has(ALL_EVENTS);
+  // "*" stands alone: choosing it clears the others, and they wait while it is chosen.
   const toggle = (type: string) =>
     setValues((current) => ({
       ...current,
       eventTypes: chosen.has(type)
         ? current.eventTypes.filter((t) => t !== type)
-        : [...current.eventTypes, type],
+        : type === ALL_EVENTS
+          ? [ALL_EVENTS]
+          : [...current.eventTypes, type],
     }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (everything) {
+      onSubmit({ ...values, eventTypes: [ALL_EVENTS] });
+      return;
+    }
     const typed = extra.split(",").map((t) => t.trim()).filter(Boolean);
     const suggested = values.eventTypes.filter((t) => EVENT_TYPE_SUGGESTIONS.includes(t));
     onSubmit({ ...values, eventTypes: [...new Set([...suggested, ...typed])] });
@@ -87,8 +95,13 @@ export function WebhookForm({ initial, submitLabel, pending, error, notice, onSu
         <legend>Event types</legend>
         {EVENT_TYPE_SUGGESTIONS.map((type) => (
           <label key={type}>
-            <input type="checkbox" checked={chosen.has(type)} onChange={() => toggle(type)} />{" "}
-            {type === "*" ? "Every event (*)" : <code>{type}</code>}
+            <input
+              type="checkbox"
+              checked={chosen.has(type)}
+              disabled={everything && type !== ALL_EVENTS}
+              onChange={() => toggle(type)}
+            />{" "}
+            {type === ALL_EVENTS ? "Every event (*)" : <code>{type}</code>}
           </label>
         ))}
         {errors.event_types ? (
@@ -98,7 +111,9 @@ export function WebhookForm({ initial, submitLabel, pending, error, notice, onSu
         ) : null}
       </fieldset>
       <Field label="Other event types" hint="Comma-separated, e.g. maintenance_created.">
-        {(control) => <input {...control} value={extra} onChange={(e) => setExtra(e.target.value)} />}
+        {(control) => (
+          <input {...control} disabled={everything} value={extra} onChange={(e) => setExtra(e.target.value)} />
+        )}
       </Field>
       <div className="field checkbox-field">
         <label>

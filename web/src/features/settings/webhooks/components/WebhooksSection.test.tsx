@@ -14,7 +14,7 @@ const hook = {
   version: 1,
   url: "https://example.com/hook",
   event_types: ["vehicle_created"],
-  description: null,
+  description: "",
   active: true,
   created_at: "2026-01-01T00:00:00Z",
   updated_at: "2026-01-01T00:00:00Z",
@@ -40,7 +40,23 @@ describe("the webhooks section", () => {
       if (url.pathname === "/api/v1/webhooks/w1/deliveries") {
         return json({
           items: [
-            { id: "d1", webhook_id: "w1", event_type: "vehicle_created", status: "failed", attempts: 3, response_status: 500, created_at: "2026-01-01T00:00:00Z" },
+            {
+              id: "d1",
+              webhook_id: "w1",
+              event_id: 7,
+              event_type: "vehicle_created",
+              status: "failed",
+              attempts: 3,
+              next_attempt_at: null,
+              last_attempt_at: "2026-01-01T00:00:05Z",
+              response_status: 500,
+              response_body: "oops",
+              error: null,
+              duration_ms: 12,
+              redelivery_of: null,
+              created_at: "2026-01-01T00:00:00Z",
+              payload: {},
+            },
           ],
           next_cursor: null,
         });
@@ -57,6 +73,9 @@ describe("the webhooks section", () => {
       expect(calls.some((c) => new URL(c.url).searchParams.get("status") === "failed")).toBe(true),
     );
 
+    await userEvent.click(within(section).getByRole("checkbox", { name: "Every event (*)" }));
+    expect((within(section).getByRole("checkbox", { name: "alert_opened" }) as HTMLInputElement).disabled).toBe(true);
+    await userEvent.click(within(section).getByRole("checkbox", { name: "Every event (*)" }));
     await userEvent.type(within(section).getByLabelText(/^Payload URL/), "https://example.com/two");
     await userEvent.click(within(section).getByRole("checkbox", { name: "alert_opened" }));
     await userEvent.click(within(section).getByRole("button", { name: "Add webhook" }));
@@ -65,7 +84,7 @@ describe("the webhooks section", () => {
     expect(await post?.json()).toEqual({
       url: "https://example.com/two",
       event_types: ["alert_opened"],
-      description: null,
+      description: "",
       active: true,
     });
   });

@@ -22,7 +22,10 @@ import {
 import { WebhookDeliveries } from "./WebhookDeliveries";
 import { BLANK_WEBHOOK, WebhookForm, webhookValues, type WebhookValues } from "./WebhookForm";
 
-/** Who manages webhooks: tenant administrators (owner, admin), as for the tenant itself. */
+/**
+ * Who manages webhooks: owners and admins. The API names it `webhooks:manage`, which this
+ * branch's role table doesn't know yet; `tenant:manage` belongs to the same two roles.
+ */
 const MANAGE = "tenant:manage" as const;
 
 function SecretNotice({ secret, onDone }: { secret: WebhookWithSecret; onDone: () => void }) {
@@ -44,7 +47,7 @@ function changes(webhook: Webhook, values: WebhookValues) {
     version: webhook.version,
     url: values.url.trim(),
     event_types: values.eventTypes,
-    description: values.description.trim() || null,
+    description: values.description.trim(),
     active: values.active,
   };
 }
@@ -120,7 +123,7 @@ function WebhookItem({
                 prompt={`Delete the webhook to ${webhook.url}?`}
                 confirmLabel="Delete webhook"
                 pending={remove.isPending}
-                onConfirm={() => remove.mutate(webhook.id)}
+                onConfirm={() => remove.mutate({ id: webhook.id, version: webhook.version })}
               />
             </>
           ) : null}
@@ -170,7 +173,7 @@ function CreateWebhook({ onSecret }: { onSecret: (secret: WebhookWithSecret) => 
             {
               url: values.url.trim(),
               event_types: values.eventTypes,
-              description: values.description.trim() || null,
+              description: values.description.trim(),
               active: values.active,
             },
             {

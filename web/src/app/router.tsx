@@ -3,7 +3,7 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
 
-const PLACEHOLDERS = ["drivers", "reservations", "alerts", "devices", "settings"];
+const PLACEHOLDERS = ["reservations"];
 
 /** Every screen loads on demand; the shell and the session check are all that load first. */
 export function createRouter() {
@@ -45,6 +45,70 @@ export function createRouter() {
           lazy: async () => ({
             Component: (await import("@/features/vehicles/components/VehicleDetailPage"))
               .VehicleDetailPage,
+          }),
+        },
+        {
+          path: "drivers",
+          lazy: async () => ({
+            Component: (await import("@/features/drivers/components/DriversPage")).DriversPage,
+          }),
+        },
+        {
+          path: "drivers/new",
+          lazy: async () => ({
+            Component: (await import("@/features/drivers/components/DriverCreatePage"))
+              .DriverCreatePage,
+          }),
+        },
+        {
+          path: "drivers/:driverId",
+          lazy: async () => ({
+            Component: (await import("@/features/drivers/components/DriverDetailPage"))
+              .DriverDetailPage,
+          }),
+        },
+        {
+          path: "drivers/:driverId/edit",
+          lazy: async () => ({
+            Component: (await import("@/features/drivers/components/DriverEditPage")).DriverEditPage,
+          }),
+        },
+        {
+          path: "alerts",
+          lazy: async () => ({
+            Component: (await import("@/features/alerts/components/AlertsPage")).AlertsPage,
+          }),
+        },
+        {
+          path: "devices",
+          lazy: async () => ({
+            Component: (await import("@/features/devices/components/DevicesPage")).DevicesPage,
+          }),
+        },
+        {
+          path: "devices/new",
+          lazy: async () => ({
+            Component: (await import("@/features/devices/components/DeviceCreatePage"))
+              .DeviceCreatePage,
+          }),
+        },
+        {
+          path: "devices/:deviceId",
+          lazy: async () => ({
+            Component: (await import("@/features/devices/components/DeviceDetailPage"))
+              .DeviceDetailPage,
+          }),
+        },
+        {
+          path: "devices/:deviceId/edit",
+          lazy: async () => ({
+            Component: (await import("@/features/devices/components/DeviceEditPage")).DeviceEditPage,
+          }),
+        },
+        {
+          path: "settings",
+          lazy: async () => ({
+            Component: (await import("@/features/settings/components/SettingsPage")).SettingsPage,
           }),
         },
         ...PLACEHOLDERS.map((path) => ({

@@ -2,6 +2,7 @@ import { Suspense } from "react";
 import { NavLink, Outlet } from "react-router";
 
 import { Loading } from "@/components/Status";
+import { OpenAlertsBadge } from "@/features/alerts";
 import { AccountMenu, RequireSession, TenantSwitcher } from "@/features/auth";
 import { TenantMark } from "@/features/tenant";
 
@@ -28,7 +29,10 @@ export function AppShell() {
           <ul>
             {NAV_ITEMS.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to}>{item.label}</NavLink>
+                <NavLink to={item.to}>
+                  {item.label}
+                  {item.to === "/alerts" ? <OpenAlertsBadge /> : null}
+                </NavLink>
               </li>
             ))}
           </ul>

@@ -3,10 +3,14 @@ import type { ReactNode } from "react";
 import { Navigate, useLocation } from "react-router";
 
 import { ErrorNotice, Loading } from "@/components/Status";
+import { AccessProvider } from "@/lib/access";
 
 import { meQueryOptions } from "../api";
 
-/** Children only for a session with a current tenant; others go to login or the picker. */
+/**
+ * Children only for a session with a current tenant; others go to login or the picker.
+ * The children learn the session's role and user (`useAccess`) to hide what it can't do.
+ */
 export function RequireSession({ children }: { children: ReactNode }) {
   const { data: me, isPending, error } = useQuery(meQueryOptions());
   const location = useLocation();
@@ -17,5 +21,9 @@ export function RequireSession({ children }: { children: ReactNode }) {
     return <Navigate to={`/login?next=${next}`} replace />;
   }
   if (!me.tenant_id) return <Navigate to="/choose-tenant" replace />;
-  return children;
+  return (
+    <AccessProvider role={me.role} userId={me.user_id}>
+      {children}
+    </AccessProvider>
+  );
 }

@@ -1,0 +1,167 @@
+"""What the browser tests of the drivers, alerts, devices and settings screens need
+(``web/e2e/screens.e2e.mjs``), seeded into tenant A of ``tests.web.e2e_server`` once its
+server runs:
+
+- an owner and a viewer beside A's fleet manager;
+- drivers: a licence expired, one expiring in ten days, one fine and assigned to AC-0002;
+- a Teltonika device on AC-0003 that is registered but never connects (a command to it
+  answers ``device_not_connected``);
+- alerts through the alerts store, as the rules write them: a critical coolant alert on
+  AC-0001 and a low-fuel warning on AC-0004, open, and a cleared one on AC-0005;
+- an unknown device: an unregistered id reporting to the real OsmAnd gateway.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+
+from fleetyard.auth.principal import Principal
+from fleetyard.auth.roles import Role
+from fleetyard.db import Database, libpq_dsn, set_tenant, with_user
+from fleetyard.devices.schemas import DeviceCreate
+from fleetyard.devices.service import DeviceService
+from fleetyard.drivers.schemas import DriverCreate
+from fleetyard.drivers.service import DriverService
+from fleetyard.kit.ids import TenantId
+from fleetyard.members.schemas import MemberCreate
+from fleetyard.members.service import MemberService
+from fleetyard.telematics.rules.conditions import AlertKey, Condition, Severity
+from fleetyard.telematics.rules.store import AlertStore
+from fleetyard.tenants.service import TenantService
+
+APP_USER = "fleetyard_app"
+
+
+def _imei(offset: int) -> str:
+    return f"35{(int(time.time() * 1000) + offset) % 10**13:013d}"
+
+
+async def _tenant_id(db: Database, slug: str) -> TenantId:
+    async with db.sessionmaker() as session:
+        return TenantId((await TenantService(session).get_by_slug(slug)).id)
+
+
+async def _members(db: Database, tenant: TenantId, password: str, suffix: str) -> dict[str, str]:
+    emails = {
+        "owner": f"owner-acme-{suffix}@example.com",
+        "viewer": f"viewer-acme-{suffix}@example.com",
+    }
+    names = {"owner": "Olive Owner", "viewer": "Vic Viewer"}
+    async with db.sessionmaker() as session:
+        await set_tenant(session, tenant)
+        members = MemberService(session, Principal.system(tenant))
+        for role, email in emails.items():
+            await members.add(
+                MemberCreate(
+                    email=email, role=Role(role), password=password, display_name=names[role]
+                )
+            )
+        await session.commit()
+    return emails
+
+
+async def _drivers(
+    db: Database, tenant: TenantId, vehicles: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    today = date.today()
+    rows: list[dict[str, Any]] = [
+        {"name": "Dana Expired", "licence_number": "EXP-1", "licence_expiry": today - timedelta(9)},
+        {"name": "Eli Soon", "licence_number": "SOON-1", "licence_expiry": today + timedelta(10)},
+        {
+            "name": "Fay Fine",
+            "licence_number": "FINE-1",
+            "licence_expiry": today + timedelta(400),
+            "phone": "+358 40 123 4567",
+            "assigned_vehicle_id": vehicles[1]["id"],
+        },
+    ]
+    made = []
+    async with db.sessionmaker() as session:
+        await set_tenant(session, tenant)
+        drivers = DriverService(session, Principal.system(tenant))
+        for row in rows:
+            driver = await drivers.create(DriverCreate.model_validate(row))
+            made.append({"id": str(driver.id), "name": driver.name})
+        await session.commit()
+    return made
+
+
+async def _teltonika_device(db: Database, tenant: TenantId, vehicle_id: str) -> dict[str, str]:
+    async with db.sessionmaker() as session:
+        await set_tenant(session, tenant)
+        device = await DeviceService(session, Principal.system(tenant)).create(
+            DeviceCreate.model_validate(
+                {
+                    "unique_id": _imei(7),
+                    "protocol": "teltonika",
+                    "name": "Cab tracker",
+                    "vehicle_id": vehicle_id,
+                }
+            )
+        )
+        await session.commit()
+    return {"id": str(device.id), "unique_id": device.unique_id}
+
+
+async def _alerts(url: str, tenant: TenantId, vehicles: list[dict[str, str]]) -> list[str]:
+    now = datetime.now(UTC)
+    coolant = Condition(
+        AlertKey("coolant_high"),
+        Severity.CRITICAL,
+        "Coolant temperature 118 °C is above 110 °C.",
+        {"value": 118.0},
+    )
+    fuel = Condition(
+        AlertKey("fuel_low"), Severity.WARNING, "Fuel level 6 % is below 10 %.", {"value": 6.0}
+    )
+    conn = await asyncpg.connect(libpq_dsn(with_user(url, APP_USER)))
+    try:
+        async with conn.transaction():
+            await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant))
+            store = AlertStore(conn, tenant)
+            ids = {v["plate"]: uuid.UUID(v["id"]) for v in vehicles[:5]}
+            await store.raise_alert(ids["AC-0001"], None, coolant, now, now)
+            await store.raise_alert(ids["AC-0004"], None, fuel, now, now)
+            earlier = now - timedelta(hours=2)
+            await store.raise_alert(ids["AC-0005"], None, coolant, earlier, earlier)
+            await store.clear(ids["AC-0005"], coolant.key, earlier + timedelta(minutes=20))
+    finally:
+        await conn.close()
+    return [coolant.message, fuel.message]
+
+
+async def _unknown_device(osmand_port: int) -> str:
+    """An id nobody registered reports a fix: the gateway refuses it and remembers it."""
+    unique_id = _imei(13)
+    query = {"id": unique_id, "lat": "60.17", "lon": "24.94", "timestamp": str(int(time.time()))}
+    async with httpx.AsyncClient() as http:
+        await http.post(f"http://127.0.0.1:{osmand_port}/", params=query)
+    return unique_id
+
+
+async def seed_screens(url: str, described: dict[str, Any], osmand_port: int) -> dict[str, Any]:
+    a = described["a"]
+    suffix = a["slug"].rsplit("-", 1)[1]
+    db = Database.connect(with_user(url, APP_USER), pool_size=2)
+    try:
+        tenant = await _tenant_id(db, a["slug"])
+        emails = await _members(db, tenant, described["password"], suffix)
+        drivers = await _drivers(db, tenant, a["vehicles"])
+        teltonika = await _teltonika_device(db, tenant, a["vehicles"][2]["id"])
+    finally:
+        await db.dispose()
+    alerts = await _alerts(url, tenant, a["vehicles"])
+    return {
+        "owner": {"email": emails["owner"], "name": "Olive Owner"},
+        "viewer": {"email": emails["viewer"], "name": "Vic Viewer"},
+        "drivers": drivers,
+        "teltonika_device": teltonika,
+        "open_alerts": alerts,
+        "unknown_device": await _unknown_device(osmand_port),
+    }

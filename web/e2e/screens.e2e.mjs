@@ -1,0 +1,369 @@
+// The drivers, alerts, devices and settings screens in real headless Chromium against the
+// real server (seeded by tests/web/seed_screens.py): per screen, a role that can act does the
+// main action and sees the result; a viewer sees every screen without an action button.
+// Screenshots land in test-artifacts/web/.
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { after, before, describe, test } from "node:test";
+
+import { launchBrowser, logIn, screenshot, startServer } from "./harness.mjs";
+
+const TIMEOUT = 15_000;
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+let server;
+let browser;
+let seeded;
+
+before(async () => {
+  server = await startServer();
+  seeded = server.screens;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("console", (message) => {
+    // The browser logs every 4xx answer; those are expected here (and shown on the page).
+    if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) {
+      problems.push(message.text());
+    }
+  });
+  return { page, context, problems };
+}
+
+async function signedIn(email, options) {
+  const opened = await newPage(options);
+  await logIn(opened.page, server.base_url, email, server.password);
+  await opened.page.waitForURL("**/vehicles");
+  return opened;
+}
+
+const main = (page) => page.getByRole("main");
+const row = (page, text) => page.getByRole("row").filter({ hasText: text });
+const nav = (page, name) =>
+  page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: new RegExp(`^${name}`) });
+
+/** Every control on the page has a name, and the page has one of each landmark. */
+async function assertAccessibleBasics(page) {
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea, button, a[href]")]
+      .filter((el) => el.type !== "hidden")
+      .filter(
+        (el) =>
+          !(
+            el.labels?.length ||
+            el.getAttribute("aria-label") ||
+            el.getAttribute("aria-labelledby") ||
+            el.textContent?.trim()
+          ),
+      )
+      .map((el) => el.outerHTML),
+  );
+  assert.deepEqual(unlabelled, []);
+  const landmarks = await page.evaluate(() =>
+    ["header", "nav", "main", "h1"].map((tag) => document.querySelectorAll(tag).length),
+  );
+  assert.deepEqual(landmarks, [1, 1, 1, 1]);
+  // The rules Lighthouse's accessibility audit runs (axe-core): none may fail.
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, []);
+}
+
+/** Buttons in the page's main area that do something (sorting and filtering aside). */
+async function actionButtons(page) {
+  return main(page).evaluate((el) =>
+    [...el.querySelectorAll("button, a.button")]
+      .filter((b) => !b.classList.contains("sort-button"))
+      .map((b) => b.textContent?.trim()),
+  );
+}
+
+describe("the fleet screens", () => {
+  test("drivers: a fleet manager adds, edits through a version conflict, and deletes", async () => {
+    const { page, context, problems } = await signedIn(server.a.email);
+    await nav(page, "Drivers").click();
+    await page.getByRole("heading", { level: 1, name: "Drivers" }).waitFor();
+    await row(page, "Dana Expired").getByText(/^Expired \d+ days ago$/).waitFor();
+    await row(page, "Eli Soon").getByText("Expires in 10 days").waitFor();
+    await row(page, "Fay Fine").getByRole("link", { name: "AC-0002" }).waitFor();
+    await page.getByText("3 drivers", { exact: true }).waitFor();
+    await assertAccessibleBasics(page);
+    await screenshot(page, "20-drivers");
+
+    await page.getByLabel("Licence", { exact: true }).selectOption("expiring");
+    await page.getByText("2 drivers", { exact: true }).waitFor();
+    await page.getByLabel("Licence", { exact: true }).selectOption("");
+
+    // Create: the server's field error first, then the driver.
+    await page.getByRole("link", { name: "Add driver" }).click();
+    await page.getByLabel(/^Name/).fill("Gus Newman");
+    await page.getByLabel("Phone").fill("call me");
+    await page.getByLabel("Licence expiry").fill("2031-05-01");
+    await page.getByLabel("Find a vehicle for “Assigned vehicle”").fill("AC-0009");
+    await page.getByLabel("Assigned vehicle", { exact: true }).selectOption({ label: "AC-0009 · FH16 9" });
+    await page.getByRole("button", { name: "Add driver" }).click();
+    await page.getByRole("alert").getByText("The request is not valid.").waitFor();
+    await page.getByText(/A phone number is an optional/).waitFor();
+    await screenshot(page, "21-driver-form-error");
+    await page.getByLabel("Phone").fill("+358 40 765 4321");
+    await page.getByRole("button", { name: "Add driver" }).click();
+    await page.getByRole("heading", { level: 1, name: "Gus Newman" }).waitFor();
+    await page.getByRole("link", { name: "AC-0009" }).waitFor();
+    const driverUrl = page.url();
+    await screenshot(page, "22-driver-detail");
+
+    // Edit, while someone else saves the same driver first: 409 version_conflict.
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByLabel("Licence class").fill("C");
+    const other = await signedIn(server.a.email);
+    await other.page.goto(`${driverUrl}/edit`);
+    await other.page.getByLabel(/^Name/).fill("Gus Newer");
+    await other.page.getByRole("button", { name: "Save changes" }).click();
+    await other.page.getByRole("heading", { level: 1, name: "Gus Newer" }).waitFor();
+    await other.context.close();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("alert").getByText(/changed by someone else/).waitFor();
+    await screenshot(page, "23-driver-version-conflict");
+    await page.getByRole("button", { name: /Load the latest version/ }).click();
+    await page.getByRole("alert").waitFor({ state: "detached" });
+    assert.equal(await page.getByLabel(/^Name/).inputValue(), "Gus Newer");
+    await page.getByLabel("Licence class").fill("C");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("heading", { level: 1, name: "Gus Newer" }).waitFor();
+    await main(page).getByText("C", { exact: true }).waitFor();
+
+    // Delete, asked twice; the safe choice has the focus.
+    await page.getByRole("button", { name: "Delete" }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Cancel");
+    await page.getByRole("button", { name: "Delete driver" }).click();
+    await page.waitForURL(/\/drivers$/);
+    await page.getByText("3 drivers", { exact: true }).waitFor();
+    assert.equal(await row(page, "Gus Newer").count(), 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("alerts: a fleet manager acknowledges one, then several; the nav badge counts down", async () => {
+    const { page, context, problems } = await signedIn(server.a.email);
+    const badge = page.locator(".nav-badge");
+    await nav(page, "Alerts").filter({ hasText: "2 open unacknowledged alerts" }).waitFor();
+    await nav(page, "Alerts").click();
+    await page.getByRole("heading", { level: 1, name: "Alerts" }).waitFor();
+    const [coolant, fuel] = seeded.open_alerts;
+    await row(page, coolant).getByText("Critical").waitFor();
+    await row(page, fuel).getByText("Warning").waitFor();
+    await row(page, coolant).getByRole("link", { name: "AC-0001" }).waitFor();
+    await page.getByText("2 alerts", { exact: true }).waitFor();
+    await assertAccessibleBasics(page);
+    await screenshot(page, "30-alerts");
+
+    await row(page, coolant).getByRole("button", { name: /^Acknowledge alert/ }).click();
+    await row(page, coolant).getByText("Not yet").waitFor({ state: "detached" });
+    await nav(page, "Alerts").filter({ hasText: "1 open unacknowledged alert" }).waitFor();
+
+    await row(page, fuel).getByRole("checkbox").check();
+    await page.getByRole("button", { name: "Acknowledge selected (1)" }).click();
+    await page.getByText("Acknowledged 1 alert.").waitFor();
+    await badge.waitFor({ state: "detached" });
+
+    // All alerts, newest first: the cleared one opened earlier comes last.
+    await page.getByRole("radio", { name: "All" }).check();
+    await page.getByText("3 alerts", { exact: true }).waitFor();
+    await page.locator("tbody tr[aria-rowindex='4']").getByText("Cleared").waitFor();
+    await screenshot(page, "31-alerts-acknowledged");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("devices: a fleet manager claims an unknown device, registers, relinks and deletes one, and sends a command", async () => {
+    const { page, context, problems } = await signedIn(server.a.email);
+    await nav(page, "Devices").click();
+    await page.getByRole("heading", { level: 1, name: "Devices" }).waitFor();
+    await row(page, seeded.teltonika_device.unique_id).getByRole("link", { name: "AC-0003" }).waitFor();
+    const unknown = page.getByRole("region", { name: "Unknown devices" });
+    await unknown.getByText(seeded.unknown_device).waitFor();
+    await assertAccessibleBasics(page);
+    await screenshot(page, "40-devices");
+
+    // Claim the unknown device into AC-0010.
+    await unknown.getByRole("button", { name: `Claim device ${seeded.unknown_device}` }).click();
+    await unknown.getByLabel("Find a vehicle for “Into vehicle”").fill("AC-0010");
+    await unknown.getByLabel("Into vehicle", { exact: true }).selectOption({ label: "AC-0010 · Corolla 10" });
+    await screenshot(page, "41-device-claim");
+    await unknown.getByRole("button", { name: `Claim ${seeded.unknown_device}` }).click();
+    await unknown.getByText(`Claimed ${seeded.unknown_device}.`).waitFor();
+    await row(page, seeded.unknown_device).getByRole("link", { name: "AC-0010" }).waitFor();
+    await unknown.getByText(/No unknown device has connected/).waitFor();
+
+    // Register one by hand, link it to another vehicle, and delete it.
+    await page.getByRole("link", { name: "Register device" }).click();
+    await page.getByLabel(/^Device id/).fill("86 1234 5678 9012 3");
+    await page.getByLabel(/^Protocol/).selectOption("gt06");
+    await page.getByRole("button", { name: "Register device" }).click();
+    await page.getByRole("heading", { level: 1, name: "861234567890123" }).waitFor();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByLabel("Find a vehicle for “Vehicle”").fill("AC-0011");
+    await page.getByLabel("Vehicle", { exact: true }).selectOption({ label: "AC-0011 · Navara 11" });
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("region", { name: "Record" }).getByRole("link", { name: "AC-0011" }).waitFor();
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("button", { name: "Unregister device" }).click();
+    await page.waitForURL(/\/devices$/);
+    assert.equal(await row(page, "861234567890123").count(), 0);
+
+    // A command to the Teltonika device, which is not connected: the server says so.
+    await row(page, seeded.teltonika_device.unique_id).getByRole("link", { name: seeded.teltonika_device.unique_id }).click();
+    await page.getByRole("heading", { level: 1, name: "Cab tracker" }).waitFor();
+    await page.getByLabel("Command", { exact: true }).fill("getinfo");
+    await page.getByRole("button", { name: "Send command" }).click();
+    await page.getByRole("alert").getByText("The device is not connected right now.").waitFor();
+    await assertAccessibleBasics(page);
+    await screenshot(page, "42-device-command");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("settings: the owner manages members and API keys and rebrands the app live", async () => {
+    const { page, context, problems } = await signedIn(seeded.owner.email, {
+      permissions: ["clipboard-read", "clipboard-write"],
+    });
+    await nav(page, "Settings").click();
+    await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+    const members = page.getByRole("region", { name: "Members and roles" });
+    // The only owner can't be demoted or removed.
+    assert.ok(await members.getByLabel(`Role of ${seeded.owner.name}`).isDisabled());
+    assert.ok(await members.getByRole("button", { name: `Remove ${seeded.owner.name}` }).isDisabled());
+    // No webhooks API on this server (it answers 404): no section.
+    await page.getByRole("heading", { name: "Branding" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    assert.equal(await page.getByRole("heading", { name: "Webhooks" }).count(), 0);
+    await assertAccessibleBasics(page);
+    await screenshot(page, "50-settings");
+
+    // Add a member, change the viewer's role, remove the new member.
+    await members.getByLabel(/^Email/).fill("new-member@example.com");
+    await members.getByLabel("Role", { exact: true }).selectOption("dispatcher");
+    await members.getByLabel("Display name").fill("Nia New");
+    await members.getByLabel("First password").fill("a long first password");
+    await members.getByRole("button", { name: "Add member" }).click();
+    await members.getByText("Added Nia New.").waitFor();
+    await members.getByRole("row", { name: /Nia New/ }).waitFor();
+    await members.getByLabel(`Role of ${seeded.viewer.name}`).selectOption("mechanic");
+    await members.getByRole("button", { name: `Save role of ${seeded.viewer.name}` }).click();
+    await members.getByRole("button", { name: `Save role of ${seeded.viewer.name}` }).waitFor({ state: "detached" });
+    assert.equal(await members.getByLabel(`Role of ${seeded.viewer.name}`).inputValue(), "mechanic");
+    await members.getByLabel(`Role of ${seeded.viewer.name}`).selectOption("viewer");
+    await members.getByRole("button", { name: `Save role of ${seeded.viewer.name}` }).click();
+    await members.getByRole("button", { name: `Save role of ${seeded.viewer.name}` }).waitFor({ state: "detached" });
+    await members.getByRole("button", { name: "Remove Nia New" }).click();
+    await members.getByRole("button", { name: "Remove", exact: true }).click();
+    await members.getByRole("row", { name: /Nia New/ }).waitFor({ state: "detached" });
+
+    // An API key: shown once, copied, works, then revoked.
+    const keys = page.getByRole("region", { name: "API keys" });
+    await keys.getByLabel(/^Name/).fill("E2E integration");
+    await keys.getByLabel("Key role").selectOption("viewer");
+    await keys.getByRole("button", { name: "Create key" }).click();
+    const secret = await keys.getByLabel("The new API key").inputValue();
+    assert.ok(secret.length > 20);
+    await keys.getByRole("button", { name: "Copy" }).click();
+    await keys.getByText(/Copied to the clipboard|press Ctrl\+C/).waitFor();
+    await screenshot(page, "51-settings-api-key");
+    const asKey = await fetch(`${server.base_url}/api/v1/vehicles?limit=1`, {
+      headers: { Authorization: `Bearer ${secret}` },
+    });
+    assert.equal(asKey.status, 200);
+    await keys.getByRole("button", { name: "I’ve stored it" }).click();
+    assert.equal(await keys.getByLabel("The new API key").count(), 0);
+    await keys.getByRole("button", { name: "Revoke E2E integration" }).click();
+    await keys.getByRole("button", { name: "Revoke key" }).click();
+    await keys.getByRole("row", { name: /E2E integration/ }).getByText("Revoked").waitFor();
+    const revoked = await fetch(`${server.base_url}/api/v1/vehicles?limit=1`, {
+      headers: { Authorization: `Bearer ${secret}` },
+    });
+    assert.equal(revoked.status, 401);
+
+    // Branding: a pale colour is warned about; a saved one is worn by the header at once.
+    const branding = page.getByRole("region", { name: "Branding" });
+    await branding.getByLabel(/^Primary colour/).fill("#fde047");
+    await branding.getByText("Contrast warning.").waitFor();
+    await branding.getByLabel(/^Primary colour/).fill("#7c2d12");
+    await branding.getByText("Contrast warning.").waitFor({ state: "detached" });
+    await branding.getByRole("button", { name: "Save branding" }).click();
+    await branding.getByText("Branding saved and applied.").waitFor();
+    const header = page.getByRole("banner");
+    assert.equal(await header.evaluate((el) => getComputedStyle(el).backgroundColor), "rgb(124, 45, 18)");
+    await branding.scrollIntoViewIfNeeded();
+    await screenshot(page, "52-settings-branding");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("a viewer sees every screen and no action button", async () => {
+    const { page, context, problems } = await signedIn(seeded.viewer.email);
+    await nav(page, "Drivers").click();
+    await row(page, "Dana Expired").waitFor();
+    assert.deepEqual(await actionButtons(page), []);
+    await screenshot(page, "60-viewer-drivers");
+    await row(page, "Fay Fine").getByRole("link", { name: "Fay Fine" }).click();
+    await page.getByRole("heading", { level: 1, name: "Fay Fine" }).waitFor();
+    assert.deepEqual(await actionButtons(page), []);
+    await page.goto(`${server.base_url}/drivers/new`);
+    await page.getByText("Your role (Viewer) can’t add drivers.", { exact: false }).waitFor();
+
+    await nav(page, "Alerts").click();
+    await row(page, seeded.open_alerts[0]).waitFor();
+    assert.deepEqual(await actionButtons(page), []);
+    assert.equal(await main(page).getByRole("checkbox").count(), 0);
+    await screenshot(page, "61-viewer-alerts");
+
+    await nav(page, "Devices").click();
+    await row(page, seeded.teltonika_device.unique_id).waitFor();
+    assert.equal(await page.getByRole("heading", { name: "Unknown devices" }).count(), 0);
+    assert.deepEqual(await actionButtons(page), []);
+    await screenshot(page, "62-viewer-devices");
+    await row(page, seeded.teltonika_device.unique_id).getByRole("link", { name: seeded.teltonika_device.unique_id }).click();
+    await page.getByRole("heading", { level: 1, name: "Cab tracker" }).waitFor();
+    assert.deepEqual(await actionButtons(page), []);
+
+    await nav(page, "Settings").click();
+    await page.getByRole("heading", { name: "Branding" }).waitFor();
+    await page.getByText(/can’t see the tenant’s members/).waitFor();
+    assert.ok(await page.getByLabel(/^Organisation name/).isDisabled());
+    assert.deepEqual(await actionButtons(page), []);
+    await assertAccessibleBasics(page);
+    await screenshot(page, "63-viewer-settings");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("an action the server refuses (403) is said, not crashed on", async () => {
+    const { page, context } = await newPage();
+    // The viewer's page believes, wrongly, that it may add drivers: the server still decides.
+    await page.route("**/api/v1/auth/me", async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), role: "fleet_manager" } });
+    });
+    await logIn(page, server.base_url, seeded.viewer.email, server.password);
+    await page.waitForURL("**/vehicles");
+    await page.goto(`${server.base_url}/drivers/new`);
+    await page.getByLabel(/^Name/).fill("Not Allowed");
+    await page.getByRole("button", { name: "Add driver" }).click();
+    await page.getByRole("alert").getByText("Your role does not allow this action.").waitFor();
+    await screenshot(page, "64-viewer-refused");
+    await context.close();
+  });
+});

@@ -1,0 +1,99 @@
+import {
+  infiniteQueryOptions,
+  queryOptions,
+  useMutation,
+  useQueryClient,
+  type InfiniteData,
+} from "@tanstack/react-query";
+
+import { api, unwrap, type Schemas } from "@/lib/api";
+
+export type Alert = Schemas["Alert"];
+export type Severity = Schemas["Severity"];
+export type AlertStateFilter = "open" | "cleared" | "all";
+type AlertPage = Schemas["Page_Alert_"];
+
+export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
+export const STATE_FILTERS: readonly AlertStateFilter[] = ["open", "cleared", "all"];
+export const PAGE_SIZE = 100;
+/** The nav badge counts up to this many; past it, it shows "99+". */
+export const BADGE_LIMIT = 99;
+
+export interface AlertFilters {
+  state: AlertStateFilter;
+  severity?: Severity;
+  vehicleId?: string;
+  acknowledged?: "yes" | "no";
+}
+
+/** The filters as the list endpoint's query parameters; the API answers newest first. */
+export function alertListQuery(filters: AlertFilters, cursor: string | null) {
+  return {
+    state: filters.state,
+    severity: filters.severity,
+    vehicle_id: filters.vehicleId,
+    acknowledged: filters.acknowledged === undefined ? undefined : filters.acknowledged === "yes",
+    cursor: cursor ?? undefined,
+    limit: PAGE_SIZE,
+  };
+}
+
+const alertsKey = ["alerts"] as const;
+const listKey = [...alertsKey, "list"] as const;
+const countKey = [...alertsKey, "open-unacknowledged-count"] as const;
+
+export function alertListQueryOptions(filters: AlertFilters) {
+  return infiniteQueryOptions({
+    queryKey: [...listKey, filters],
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET("/api/v1/alerts", { params: { query: alertListQuery(filters, pageParam) }, signal }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}
+
+/** How many open alerts nobody has acknowledged yet (the nav badge), polled every minute. */
+export function openAlertCountQueryOptions() {
+  return queryOptions({
+    queryKey: countKey,
+    queryFn: async ({ signal }) => {
+      const page = await unwrap(
+        api.GET("/api/v1/alerts", {
+          params: { query: { state: "open", acknowledged: false, limit: BADGE_LIMIT + 1 } },
+          signal,
+        }),
+      );
+      return { count: Math.min(page.items.length, BADGE_LIMIT), more: page.items.length > BADGE_LIMIT };
+    },
+    refetchInterval: 60_000,
+    staleTime: 15_000,
+  });
+}
+
+function replaceAlert(data: InfiniteData<AlertPage> | undefined, alert: Alert) {
+  if (!data) return data;
+  return {
+    ...data,
+    pages: data.pages.map((page) => ({
+      ...page,
+      items: page.items.map((item) => (item.id === alert.id ? alert : item)),
+    })),
+  };
+}
+
+/** One alert; several are acknowledged one request each (so each can be retried alone). */
+export function useAcknowledgeAlert() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (alertId: string) =>
+      unwrap(api.POST("/api/v1/alerts/{alert_id}/acknowledge", { params: { path: { alert_id: alertId } } })),
+    onSuccess: (alert) => {
+      client.setQueriesData<InfiniteData<AlertPage>>({ queryKey: listKey }, (data) =>
+        replaceAlert(data, alert),
+      );
+      void client.invalidateQueries({ queryKey: countKey });
+    },
+  });
+}

@@ -1,0 +1,1 @@
+export { OpenAlertsBadge } from "./components/OpenAlertsBadge";

@@ -11,4 +11,5 @@ export { useOnline } from "./online";
 export { registerServiceWorker } from "./serviceWorker";
 export { SyncStatus } from "./SyncStatus";
 export type { ChangeEntity, ChangeStatus, QueuedChange, QueuedMutationDefinition, QueuedRequest } from "./types";
+export { LoadingOrOffline } from "./Unavailable";
 export { UpdateBanner } from "./UpdateBanner";

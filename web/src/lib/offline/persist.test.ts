@@ -94,10 +94,11 @@ describe("the saved query cache", () => {
   it("never restores a cache into another session", async () => {
     const db = openOfflineDb(`persist-test-${++dbCount}`);
     const { client, persistence } = setup(db);
-    stops.push(persistence.start());
+    const stop = persistence.start();
     signIn(client, "u1", "ta");
     client.setQueryData(["secret"], "tenant A's");
     await persistence.save();
+    stop();
     // Tampered or stale: the pointer names a cache whose session query says otherwise.
     const handle = await db;
     const saved = (await handle.get("queries", "u1:ta"))!;
@@ -108,6 +109,27 @@ describe("the saved query cache", () => {
     await other.persistence.restore();
     expect(other.client.getQueryData(["secret"])).toBeUndefined();
     expect(await savedScopes(db)).toEqual([]);
+  });
+
+  it("keeps what an earlier page saved that this one never loaded", async () => {
+    const db = openOfflineDb(`persist-test-${++dbCount}`);
+    const first = setup(db);
+    stops.push(first.persistence.start());
+    signIn(first.client, "u1", "ta");
+    await first.persistence.save();
+    // A second page (a reload) restores before the first one's last save has landed…
+    const second = setup(db);
+    await second.persistence.restore();
+    stops.push(second.persistence.start());
+    first.client.setQueryData(["vehicles", "list"], ["AC-0001"]);
+    await first.persistence.save();
+    // …then saves what it has, without the list.
+    second.client.setQueryData(["vehicles", "detail", "v1"], { plate: "AC-0001" });
+    await second.persistence.save();
+    const third = setup(db);
+    await third.persistence.restore();
+    expect(third.client.getQueryData(["vehicles", "list"])).toEqual(["AC-0001"]);
+    expect(third.client.getQueryData(["vehicles", "detail", "v1"])).toEqual({ plate: "AC-0001" });
   });
 
   it("keeps the first pages of long lists and skips queries marked persist: false", async () => {

@@ -6,6 +6,8 @@ import type { OfflineDb } from "./db";
 export const CACHE_BUSTER = "fleetyard-1";
 const CURRENT = "current";
 const DAY_MS = 24 * 60 * 60_000;
+/** At most this many queries are kept (the most recently fetched). */
+const MAX_QUERIES = 400;
 
 export interface QueryPersistenceOptions {
   client: QueryClient;
@@ -43,6 +45,21 @@ export function dehydrateForDisk(client: QueryClient, maxPages: number): Dehydra
 }
 
 /**
+ * `fresh` plus the queries only `saved` has (newest first, within the age and count limits):
+ * a page closed before its last save must not lose what an earlier page had saved.
+ */
+export function mergeSaved(fresh: DehydratedState, saved: DehydratedState | undefined, oldest: number): DehydratedState {
+  const hashes = new Set(fresh.queries.map((query) => query.queryHash));
+  const kept = (saved?.queries ?? []).filter(
+    (query) => !hashes.has(query.queryHash) && query.state.dataUpdatedAt >= oldest,
+  );
+  const queries = [...fresh.queries, ...kept]
+    .sort((a, b) => b.state.dataUpdatedAt - a.state.dataUpdatedAt)
+    .slice(0, MAX_QUERIES);
+  return { ...fresh, queries };
+}
+
+/**
  * The TanStack Query cache saved to IndexedDB under `user:tenant`, so what was seen before
  * shows offline. Only the current session's cache is ever kept: signing out, or switching
  * to another tenant or user, deletes every other saved cache, and a saved cache is only
@@ -59,7 +76,7 @@ export class QueryPersistence {
     this.options = {
       buster: CACHE_BUSTER,
       maxAgeMs: 7 * DAY_MS,
-      throttleMs: 1_000,
+      throttleMs: 300,
       maxPages: 2,
       ...options,
     };
@@ -133,7 +150,7 @@ export class QueryPersistence {
 
   /** Save the cache now under its session's key (nothing without a session). */
   save(): Promise<void> {
-    const { client, scopeOf, buster, maxPages } = this.options;
+    const { client, scopeOf, buster, maxPages, maxAgeMs } = this.options;
     // Read the session and the data in one go: a save can't mix two sessions.
     const scope = scopeOf(client);
     if (scope === null) return Promise.resolve();
@@ -141,8 +158,10 @@ export class QueryPersistence {
     return this.serial(async (db) => {
       if (scope !== this.scope) return; // the session changed since: this cache is stale
       const tx = db.transaction(["queries", "meta"], "readwrite");
+      const saved = await tx.objectStore("queries").get(scope);
+      const merged = mergeSaved(state, saved?.buster === buster ? saved.state : undefined, Date.now() - maxAgeMs);
       await Promise.all([
-        tx.objectStore("queries").put({ scope, savedAt: Date.now(), buster, state }),
+        tx.objectStore("queries").put({ scope, savedAt: Date.now(), buster, state: merged }),
         tx.objectStore("meta").put(scope, CURRENT),
         tx.done,
       ]);

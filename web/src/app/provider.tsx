@@ -2,7 +2,10 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 
 import { meKey } from "@/features/auth";
+import { OfflineProvider } from "@/lib/offline";
 import { createQueryClient } from "@/lib/query";
+
+import { QUEUED_MUTATIONS, sessionScope } from "./offline";
 
 export function AppProvider({ children }: { children: ReactNode }) {
   const [client] = useState(() => {
@@ -11,5 +14,15 @@ export function AppProvider({ children }: { children: ReactNode }) {
     const queryClient = createQueryClient(() => queryClient.setQueryData(meKey, null));
     return queryClient;
   });
-  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return (
+    <QueryClientProvider client={client}>
+      <OfflineProvider
+        scopeOf={sessionScope}
+        definitions={QUEUED_MUTATIONS}
+        onUnauthenticated={() => client.setQueryData(meKey, null)}
+      >
+        {children}
+      </OfflineProvider>
+    </QueryClientProvider>
+  );
 }

@@ -4,6 +4,7 @@ import { NavLink, Outlet } from "react-router";
 import { Loading } from "@/components/Status";
 import { AccountMenu, RequireSession, TenantSwitcher } from "@/features/auth";
 import { TenantMark } from "@/features/tenant";
+import { SyncStatus, UpdateBanner } from "@/lib/offline";
 
 export const NAV_ITEMS = [
   { to: "/map", label: "Map" },
@@ -22,6 +23,7 @@ export function AppShell() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
+      <UpdateBanner />
       <header className="app-header">
         <TenantMark />
         <nav aria-label="Main">
@@ -34,6 +36,7 @@ export function AppShell() {
           </ul>
         </nav>
         <div className="header-tools">
+          <SyncStatus />
           <TenantSwitcher />
           <AccountMenu />
         </div>

@@ -1,6 +1,7 @@
 import type { QueryClient } from "@tanstack/react-query";
 
 import { meQueryOptions } from "@/features/auth";
+import { reservationMutations } from "@/features/reservations";
 import { vehicleMutations } from "@/features/vehicles";
 
 /**
@@ -13,4 +14,4 @@ export function sessionScope(client: QueryClient): string | null {
 }
 
 /** Every feature's queued mutations, so the sync panel can undo any of them. */
-export const QUEUED_MUTATIONS = [...vehicleMutations];
+export const QUEUED_MUTATIONS = [...vehicleMutations, ...reservationMutations];

@@ -41,6 +41,14 @@ export function createRouter() {
               .VehicleDetailPage,
           }),
         },
+        {
+          // Before the placeholders: the first of two routes with one path wins.
+          path: "reservations",
+          lazy: async () => ({
+            Component: (await import("@/features/reservations/components/ReservationsPage"))
+              .ReservationsPage,
+          }),
+        },
         ...PLACEHOLDERS.map((path) => ({
           path,
           lazy: async () => ({

@@ -40,6 +40,7 @@ from fleetyard.tenants.service import TenantService
 from fleetyard.vehicles.schemas import InMaintenance, VehicleCreate, VehicleType, VehicleUpdate
 from fleetyard.vehicles.service import VehicleService
 from tests.processes import ServeProcess, free_port
+from tests.web.seed_offline import seed_offline
 
 ADMIN_URL = os.environ.get(
     "FLEETYARD_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -208,6 +209,7 @@ async def serve_until_stdin_closes() -> None:
         await server.start()
         await send_fix(osmand_port, described["a"]["device"])
         described["base_url"] = f"http://127.0.0.1:{http_port}"
+        described["offline"] = await seed_offline(described["base_url"], described)
         described["log"] = str(server.log_path)
         print(json.dumps(described), flush=True)
         await _wait_for_stdin_eof_or_sigterm()

@@ -301,6 +301,54 @@ describe("the offline app", () => {
     await context.close();
   });
 
+  test("a lost answer: the edit is sent again with its key, and applied once", async () => {
+    const { page, context, problems } = await newPage();
+    const other = await apiSession(server.a.email);
+    const vehicle = vehicleOf("AC-0006");
+    const before = await other.get(`/api/v1/vehicles/${vehicle.id}`);
+    await logIn(page, server.base_url, server.a.email, server.password);
+    await page.getByRole("row").filter({ hasText: "AC-0001" }).waitFor();
+    await page.goto(`${server.base_url}/vehicles/${vehicle.id}`);
+    const record = page.getByRole("region", { name: "Record" });
+
+    // The first PATCH reaches the server, but its answer never comes back.
+    const sent = [];
+    await page.route(`**/api/v1/vehicles/${vehicle.id}`, async (route) => {
+      const request = route.request();
+      if (request.method() !== "PATCH") return route.continue();
+      sent.push(request.headers()["idempotency-key"]);
+      if (sent.length > 1) return route.continue();
+      await route.fetch();
+      return route.abort("connectionreset");
+    });
+    await record.getByRole("button", { name: "Edit vehicle" }).click();
+    await record.getByLabel("Status").selectOption("in_maintenance");
+    await record.getByLabel("Shop").fill("Harbour Garage");
+    await record.getByLabel("Tags").fill("north, cold");
+    await screenshot(page, "28-vehicle-edit-form");
+    await record.getByRole("button", { name: "Save changes" }).click();
+    await record.getByText("In maintenance at Harbour Garage").waitFor();
+    await waitForSyncText(page, /All changes saved/); // after the backoff, resent
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1], sent[0]);
+
+    await page.getByRole("banner").locator(".sync-button").click();
+    const panel = page.getByRole("dialog", { name: "Your changes" });
+    await panel.getByText("Synced (the server already had it)").waitFor();
+    await screenshot(page, "29-sync-panel");
+    await page.keyboard.press("Escape");
+    await panel.waitFor({ state: "detached" });
+
+    const after = await other.get(`/api/v1/vehicles/${vehicle.id}`);
+    assert.equal(after.version, before.version + 1);
+    assert.deepEqual(after.status, { state: "in_maintenance", shop: "Harbour Garage", expected_return: null });
+    assert.deepEqual(after.tags, ["north", "cold"]);
+    assert.equal((await other.events("vehicle", vehicle.id, "vehicle_updated")).length, 1);
+    assert.deepEqual(problems, []);
+    await other.close();
+    await context.close();
+  });
+
   test("the calendar by keyboard; overlaps shown before sending, and after a 409", async () => {
     const { page, context, problems } = await newPage();
     const other = await apiSession(server.a.email);

@@ -23,7 +23,6 @@ export function AppShell() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <UpdateBanner />
       <header className="app-header">
         <TenantMark />
         <nav aria-label="Main">
@@ -42,6 +41,7 @@ export function AppShell() {
         </div>
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
+        <UpdateBanner />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

@@ -1,17 +1,10 @@
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
 
-import type { ApiError } from "@/lib/api/errors";
-
-import { backoffMs, newKey } from "./ids";
+import { entityKey, fromDefinition, refusal, versionOf, withVersion } from "./changes";
+import { newKey } from "./ids";
 import type { SendOutcome, Sender } from "./send";
 import type { ChangeStore } from "./store";
-import {
-  isOpen,
-  type AnyDefinition,
-  type ChangeError,
-  type QueuedChange,
-  type QueuedMutationDefinition,
-} from "./types";
+import { isOpen, type AnyDefinition, type QueuedChange, type QueuedMutationDefinition } from "./types";
 
 export interface QueueOptions {
   client: QueryClient;
@@ -33,34 +26,8 @@ export interface QueueOptions {
 
 type StepResult = "next" | "blocked" | "stop";
 
-const RETRYABLE = new Set([408, 425, 429]);
 const KEEP_SYNCED_MS = 10 * 60_000;
 const IDLE_CHECK_MS = 30_000;
-
-function plainError(error: ApiError): ChangeError {
-  return { status: error.status, code: error.code, message: error.message, details: error.details };
-}
-
-function entityKey(change: QueuedChange): string | null {
-  return change.entity ? `${change.entity.type}:${change.entity.id}` : null;
-}
-
-function versionOf(value: unknown): number | undefined {
-  if (typeof value !== "object" || value === null || !("version" in value)) return undefined;
-  const version = (value as { version: unknown }).version;
-  return typeof version === "number" ? version : undefined;
-}
-
-/** The same request, sent on top of `version` (in the body if it carries one, else If-Match). */
-function withVersion(change: QueuedChange, version: number): QueuedChange["request"] {
-  const request = { ...change.request };
-  const body = request.body;
-  if (typeof body === "object" && body !== null && "version" in body) {
-    request.body = { ...body, version };
-  }
-  if (request.ifMatch !== undefined) request.ifMatch = version;
-  return request;
-}
 
 export class QueueError extends Error {}
 
@@ -182,20 +149,10 @@ export class MutationQueue {
     const now = this.options.now();
     const context = definition.onQueue?.(this.options.client, vars);
     const change: QueuedChange<V> = {
+      ...fromDefinition(definition, vars, context),
       id: newKey(),
       seq: (this.lastSeq = Math.max(now, this.lastSeq + 1)),
       scope,
-      kind: definition.kind,
-      label: definition.label(vars),
-      vars,
-      context,
-      request: definition.request(vars),
-      idempotencyKey: newKey(),
-      entity: definition.entity?.(vars),
-      invalidates: definition.invalidates?.(vars) ?? [],
-      status: "pending",
-      attempts: 0,
-      nextAttemptAt: 0,
       maybeSent: false,
       createdAt: now,
       updatedAt: now,
@@ -229,18 +186,7 @@ export class MutationQueue {
     const context = definition.onQueue?.(this.options.client, vars);
     const replaced = await this.save({
       ...change,
-      label: definition.label(vars),
-      vars,
-      context,
-      request: definition.request(vars),
-      idempotencyKey: newKey(),
-      entity: definition.entity?.(vars),
-      invalidates: definition.invalidates?.(vars) ?? [],
-      status: "pending",
-      attempts: 0,
-      nextAttemptAt: 0,
-      error: undefined,
-      server: undefined,
+      ...fromDefinition(definition, vars, context),
       updatedAt: this.options.now(),
     });
     void this.flush();
@@ -379,29 +325,16 @@ export class MutationQueue {
       await this.synced(sending, outcome.data, outcome.replayed);
       return "next";
     }
-    const { error } = outcome;
-    if (outcome.type === "unreachable" || error.status >= 500 || RETRYABLE.has(error.status)) {
-      await this.patch(change.id, {
-        status: "pending",
-        maybeSent: change.maybeSent || outcome.type === "unreachable",
-        nextAttemptAt: this.options.now() + backoffMs(attempts),
-        error: plainError(error),
-      });
-      return "stop";
-    }
-    if (error.status === 401) {
-      await this.patch(change.id, { status: "pending", attempts: change.attempts, error: plainError(error) });
-      this.options.onUnauthenticated?.();
-      return "stop";
-    }
-    if (error.status === 409) {
-      const read = error.code === "version_conflict" ? change.entity?.read : undefined;
+    const verdict = refusal(sending, outcome.error, outcome.type === "refused", this.options.now());
+    if (verdict.step === "conflict") {
+      const read = verdict.readServer ? change.entity?.read : undefined;
       const server = read ? await this.options.read(read) : undefined;
-      await this.patch(change.id, { status: "conflict", maybeSent: false, error: plainError(error), server });
+      await this.patch(change.id, { ...verdict.fields, server });
       return "blocked";
     }
-    await this.patch(change.id, { status: "failed", maybeSent: false, error: plainError(error) });
-    return "blocked";
+    await this.patch(change.id, verdict.fields);
+    if (verdict.step === "unauthenticated") this.options.onUnauthenticated?.();
+    return verdict.step === "failed" ? "blocked" : "stop";
   }
 
   private async synced(change: QueuedChange, data: unknown, replayed: boolean): Promise<void> {

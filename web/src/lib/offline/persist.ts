@@ -71,6 +71,7 @@ export class QueryPersistence {
   private scope: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
+  private warned = false;
 
   constructor(options: QueryPersistenceOptions) {
     this.options = {
@@ -165,7 +166,10 @@ export class QueryPersistence {
         tx.objectStore("meta").put(scope, CURRENT),
         tx.done,
       ]);
-    }).catch((error: unknown) => console.warn("Couldn't save the offline cache", error));
+    }).catch((error: unknown) => {
+      if (!this.warned) console.warn("Couldn't save the offline cache", error); // once, not per save
+      this.warned = true;
+    });
   }
 
   /** Delete every saved cache but `keep`'s (all of them when `keep` is null). */

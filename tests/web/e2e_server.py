@@ -41,6 +41,7 @@ from fleetyard.vehicles.schemas import InMaintenance, VehicleCreate, VehicleType
 from fleetyard.vehicles.service import VehicleService
 from tests.processes import ServeProcess, free_port
 from tests.web.seed_map import seed_map
+from tests.web.seed_offline import seed_offline
 from tests.web.seed_screens import seed_screens
 
 ADMIN_URL = os.environ.get(
@@ -211,6 +212,7 @@ async def serve_until_stdin_closes() -> None:
         await send_fix(osmand_port, described["a"]["device"])
         described["screens"] = await seed_screens(url, described, osmand_port)
         described["base_url"] = f"http://127.0.0.1:{http_port}"
+        described["offline"] = await seed_offline(described["base_url"], described)
         described["log"] = str(server.log_path)
         described["map"] = await seed_map(described, osmand_port)
         print(json.dumps(described), flush=True)

@@ -75,7 +75,7 @@ async def _drive(port: int, imei: str, distance: float) -> None:
 
 async def seed_map(described: dict[str, Any], osmand_port: int) -> dict[str, Any]:
     tenant = described["a"]
-    vehicle = tenant["vehicles"][1]
+    vehicle = tenant["vehicles"][3]  # [1] and [2] are the screens seeding's
     imei = f"86{int(time.time() * 1000) % 10**13:013d}"
     async with httpx.AsyncClient(base_url=described["base_url"], timeout=30) as api:
         login = await api.post(

@@ -113,10 +113,10 @@ describe("the web app", () => {
     await page.getByRole("region", { name: "Alerts" }).waitFor();
     await screenshot(page, "05-vehicle-detail");
 
-    // A screen of a later phase answers with its placeholder.
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
-    await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
-    await screenshot(page, "06-placeholder");
+    // An address that is no screen answers "not found" inside the shell.
+    await page.goto(`${server.base_url}/no-such-screen`);
+    await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
+    await screenshot(page, "06-not-found");
     assert.deepEqual(problems, []);
     await context.close();
   });

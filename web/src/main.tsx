@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
 import { App } from "./app/App";
+import { registerServiceWorker } from "./lib/offline";
 import "./styles/index.css";
 
 const root = document.getElementById("root");
@@ -11,3 +12,5 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+
+if (import.meta.env.PROD) void registerServiceWorker();

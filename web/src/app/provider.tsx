@@ -2,9 +2,11 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 
 import { meKey } from "@/features/auth";
+import { OfflineProvider } from "@/lib/offline";
 import { createQueryClient } from "@/lib/query";
 
 import { LiveConnection } from "./live";
+import { QUEUED_MUTATIONS, sessionScope } from "./offline";
 
 export function AppProvider({ children }: { children: ReactNode }) {
   const [client] = useState(() => {
@@ -15,7 +17,13 @@ export function AppProvider({ children }: { children: ReactNode }) {
   });
   return (
     <QueryClientProvider client={client}>
-      <LiveConnection>{children}</LiveConnection>
+      <OfflineProvider
+        scopeOf={sessionScope}
+        definitions={QUEUED_MUTATIONS}
+        onUnauthenticated={() => client.setQueryData(meKey, null)}
+      >
+        <LiveConnection>{children}</LiveConnection>
+      </OfflineProvider>
     </QueryClientProvider>
   );
 }

@@ -3,8 +3,6 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
 
-const PLACEHOLDERS = ["reservations"];
-
 /** Every screen loads on demand; the shell and the session check are all that load first. */
 export function createRouter() {
   return createBrowserRouter([
@@ -111,16 +109,17 @@ export function createRouter() {
             Component: (await import("@/features/settings/components/SettingsPage")).SettingsPage,
           }),
         },
-        ...PLACEHOLDERS.map((path) => ({
-          path,
+        {
+          path: "reservations",
           lazy: async () => ({
-            Component: (await import("./routes/PlaceholderPage")).PlaceholderPage,
+            Component: (await import("@/features/reservations/components/ReservationsPage"))
+              .ReservationsPage,
           }),
-        })),
+        },
         {
           path: "*",
           lazy: async () => ({
-            Component: (await import("./routes/PlaceholderPage")).NotFoundPage,
+            Component: (await import("./routes/NotFoundPage")).NotFoundPage,
           }),
         },
       ],

@@ -29,6 +29,7 @@ export const PERMISSIONS = [
   "reservations:read",
   "reservations:write",
   "alerts:acknowledge",
+  "webhooks:manage",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -5,6 +5,7 @@ import { Loading } from "@/components/Status";
 import { OpenAlertsBadge } from "@/features/alerts";
 import { AccountMenu, RequireSession, TenantSwitcher } from "@/features/auth";
 import { TenantMark } from "@/features/tenant";
+import { SyncStatus, UpdateBanner } from "@/lib/offline";
 
 export const NAV_ITEMS = [
   { to: "/map", label: "Map" },
@@ -38,11 +39,13 @@ export function AppShell() {
           </ul>
         </nav>
         <div className="header-tools">
+          <SyncStatus />
           <TenantSwitcher />
           <AccountMenu />
         </div>
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
+        <UpdateBanner />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

@@ -1,6 +1,12 @@
-import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
+import {
+  infiniteQueryOptions,
+  queryOptions,
+  type InfiniteData,
+  type QueryClient,
+} from "@tanstack/react-query";
 
 import { api, unwrap, type Schemas } from "@/lib/api";
+import type { QueuedMutationDefinition } from "@/lib/offline";
 
 export type Vehicle = Schemas["Vehicle"];
 export type VehicleType = Schemas["VehicleType"];
@@ -9,6 +15,8 @@ export type AuditEvent = Schemas["EventRead"];
 export type Alert = Schemas["Alert"];
 export type Group = Schemas["Group"];
 export type VehicleStatus = "active" | "in_maintenance" | "retired";
+export type FuelType = Schemas["FuelType"];
+export type VehiclePage = Schemas["Page_Vehicle_"];
 
 export const VEHICLE_STATUSES: readonly VehicleStatus[] = ["active", "in_maintenance", "retired"];
 export const VEHICLE_TYPES: readonly VehicleType[] = [
@@ -21,6 +29,18 @@ export const VEHICLE_TYPES: readonly VehicleType[] = [
   "motorcycle",
   "trailer",
   "equipment",
+  "other",
+];
+export const FUEL_TYPES: readonly FuelType[] = [
+  "petrol",
+  "diesel",
+  "electric",
+  "hybrid",
+  "plugin_hybrid",
+  "cng",
+  "lpg",
+  "hydrogen",
+  "none",
   "other",
 ];
 /** Fields the API sorts vehicles by ('-' prefix: descending). */
@@ -140,3 +160,94 @@ export function vehicleGroupsQueryOptions() {
     staleTime: 5 * 60_000,
   });
 }
+
+// Changes go through the offline queue (src/lib/offline): stored, applied here at once, sent
+// with an Idempotency-Key when the network allows, the record's version guarding each one.
+
+/** The fields an edit sets (only those that changed). */
+export type VehicleChanges = Omit<Schemas["VehicleUpdate"], "version">;
+
+export interface VehicleEdit {
+  vehicleId: string;
+  /** The version the edit was made on. */
+  version: number;
+  changes: VehicleChanges;
+  /** For the change's label. */
+  plate: string;
+}
+
+interface VehicleUndo {
+  before: Partial<Vehicle>;
+}
+
+function patchVehicle(client: QueryClient, vehicleId: string, fields: Partial<Vehicle>): void {
+  const apply = (vehicle: Vehicle): Vehicle => ({ ...vehicle, ...fields });
+  client.setQueryData<Vehicle>(vehicleQueryOptions(vehicleId).queryKey, (vehicle) =>
+    vehicle ? apply(vehicle) : vehicle,
+  );
+  client.setQueriesData<InfiniteData<VehiclePage>>({ queryKey: [...vehiclesKey, "list"] }, (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((page) => ({
+            ...page,
+            items: page.items.map((v) => (v.id === vehicleId ? apply(v) : v)),
+          })),
+        }
+      : data,
+  );
+}
+
+export const updateVehicleMutation: QueuedMutationDefinition<VehicleEdit, VehicleUndo> = {
+  kind: "vehicles.update",
+  request: ({ vehicleId, version, changes }) => ({
+    method: "PATCH",
+    path: `/api/v1/vehicles/${vehicleId}`,
+    body: { ...changes, version },
+  }),
+  label: ({ plate }) => `Edit vehicle ${plate}`,
+  entity: ({ vehicleId }) => ({
+    type: "vehicle",
+    id: vehicleId,
+    read: `/api/v1/vehicles/${vehicleId}`,
+  }),
+  invalidates: () => [[...vehiclesKey]],
+  onQueue: (client, { vehicleId, changes }) => {
+    const current = client.getQueryData<Vehicle>(vehicleQueryOptions(vehicleId).queryKey);
+    const before = Object.fromEntries(
+      Object.keys(changes).map((field) => [field, current?.[field as keyof Vehicle] ?? null]),
+    ) as Partial<Vehicle>;
+    patchVehicle(client, vehicleId, changes as Partial<Vehicle>);
+    return { before };
+  },
+  onDiscard: (client, { vehicleId }, undo) => {
+    if (undo) patchVehicle(client, vehicleId, undo.before);
+  },
+  // The saved record (its new version) at once, so the next edit starts from it.
+  onSynced: (client, { vehicleId }, saved) => patchVehicle(client, vehicleId, saved as Vehicle),
+};
+
+export interface AlertAcknowledgement {
+  alertId: string;
+  vehicleId: string;
+  message: string;
+}
+
+function patchAlert(client: QueryClient, { alertId, vehicleId }: AlertAcknowledgement, fields: Partial<Alert>) {
+  client.setQueryData(vehicleAlertsQueryOptions(vehicleId).queryKey, (page) =>
+    page ? { ...page, items: page.items.map((a) => (a.id === alertId ? { ...a, ...fields } : a)) } : page,
+  );
+}
+
+/** "Seen it": the server records it once, however often it is sent. */
+export const acknowledgeAlertMutation: QueuedMutationDefinition<AlertAcknowledgement> = {
+  kind: "alerts.acknowledge",
+  request: ({ alertId }) => ({ method: "POST", path: `/api/v1/alerts/${alertId}/acknowledge` }),
+  label: ({ message }) => `Acknowledge alert: ${message}`,
+  entity: ({ alertId }) => ({ type: "alert", id: alertId }),
+  invalidates: ({ vehicleId }) => [vehicleAlertsQueryOptions(vehicleId).queryKey],
+  onQueue: (client, vars) => patchAlert(client, vars, { acknowledged_at: new Date().toISOString() }),
+  onDiscard: (client, vars) => patchAlert(client, vars, { acknowledged_at: null, acknowledged_by: null }),
+};
+
+export const vehicleMutations = [updateVehicleMutation, acknowledgeAlertMutation];

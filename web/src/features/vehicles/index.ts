@@ -1,1 +1,1 @@
-export { vehicleListQueryOptions, vehicleQueryOptions } from "./api";
+export { vehicleListQueryOptions, vehicleMutations, vehicleQueryOptions } from "./api";

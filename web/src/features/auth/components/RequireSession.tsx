@@ -15,7 +15,8 @@ export function RequireSession({ children }: { children: ReactNode }) {
   const { data: me, isPending, error } = useQuery(meQueryOptions());
   const location = useLocation();
   if (isPending) return <Loading label="Checking your session…" />;
-  if (error) return <ErrorNotice error={error} title="Can't check your session." />;
+  // A failed re-check keeps the session seen before (the network may just be down).
+  if (error && !me) return <ErrorNotice error={error} title="Can't check your session." />;
   if (!me) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/login?next=${next}`} replace />;

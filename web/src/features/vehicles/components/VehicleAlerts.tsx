@@ -2,8 +2,39 @@ import { useQuery } from "@tanstack/react-query";
 
 import { ErrorNotice, Loading } from "@/components/Status";
 import { formatDateTime, humanize } from "@/lib/format";
+import { ChangeProblem, ChangeState, useQueuedChanges, useQueuedMutation } from "@/lib/offline";
 
-import { vehicleAlertsQueryOptions } from "../api";
+import { acknowledgeAlertMutation, vehicleAlertsQueryOptions, type Alert } from "../api";
+
+/** Acknowledged, or a button to acknowledge it (through the offline queue). */
+function Acknowledgement({ alert }: { alert: Alert }) {
+  const acknowledge = useQueuedMutation(acknowledgeAlertMutation);
+  const change = useQueuedChanges().findLast((c) => c.entity?.type === "alert" && c.entity.id === alert.id);
+  if (change && change.status !== "synced") {
+    return (
+      <>
+        {" · "}
+        <ChangeState change={change} />
+        <ChangeProblem change={change} />
+      </>
+    );
+  }
+  if (alert.acknowledged_at) return <> · acknowledged</>;
+  return (
+    <>
+      {" · "}
+      <button
+        type="button"
+        className="button-link"
+        onClick={() =>
+          void acknowledge.mutate({ alertId: alert.id, vehicleId: alert.vehicle_id, message: alert.message })
+        }
+      >
+        Acknowledge<span className="visually-hidden">: {alert.message}</span>
+      </button>
+    </>
+  );
+}
 
 export function VehicleAlerts({ vehicleId }: { vehicleId: string }) {
   const query = useQuery(vehicleAlertsQueryOptions(vehicleId));
@@ -22,7 +53,7 @@ export function VehicleAlerts({ vehicleId }: { vehicleId: string }) {
               {alert.state === "open" ? "Open" : `Cleared ${formatDateTime(alert.cleared_at)}`}
               {" · opened "}
               {formatDateTime(alert.opened_at)}
-              {alert.acknowledged_at ? " · acknowledged" : ""}
+              <Acknowledgement alert={alert} />
             </div>
           </li>
         ))}

@@ -1,14 +1,18 @@
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 
-import { ErrorNotice, Loading } from "@/components/Status";
+import { ErrorNotice } from "@/components/Status";
 import { isApiError } from "@/lib/api";
 import { formatDateTime, formatNumber, humanize } from "@/lib/format";
+import { ChangeProblem, ChangeState, describeValue, LoadingOrOffline, useChangesFor } from "@/lib/offline";
 
-import { vehicleQueryOptions, type Vehicle } from "../api";
+import { vehicleGroupsQueryOptions, vehicleQueryOptions, type Vehicle } from "../api";
 import { VehicleAlerts } from "./VehicleAlerts";
 import { VehicleAudit } from "./VehicleAudit";
+import { VehicleEditForm } from "./VehicleEditForm";
 import { VehicleLatestState } from "./VehicleLatestState";
+import "./vehicleEdit.css";
 
 function statusText(status: Vehicle["status"]): string {
   if (status.state === "in_maintenance") {
@@ -19,7 +23,50 @@ function statusText(status: Vehicle["status"]): string {
   return "Active";
 }
 
+const FIELD_LABELS: Record<string, string> = {
+  plate: "Plate",
+  name: "Name",
+  vin: "VIN",
+  make: "Make",
+  model: "Model",
+  year: "Year",
+  type: "Type",
+  fuel_type: "Fuel",
+  odometer_km: "Odometer (km)",
+  status: "Status",
+  group_id: "Group",
+  tags: "Tags",
+};
+
+/** The record's queued edits: the newest's state, and any the server refused, to resolve. */
+function RecordSync({ vehicleId, groupName }: { vehicleId: string; groupName: (id: unknown) => string }) {
+  const changes = useChangesFor("vehicle", vehicleId);
+  const latest = changes.at(-1);
+  if (!latest) return null;
+  const describe = (field: string, value: unknown) =>
+    field === "group_id" ? groupName(value) : describeValue(value);
+  return (
+    <div className="record-sync">
+      <ChangeState change={latest} />
+      {changes.map((change) => (
+        <ChangeProblem
+          key={change.id}
+          change={change}
+          fieldLabel={(field) => FIELD_LABELS[field] ?? field}
+          describe={describe}
+        />
+      ))}
+    </div>
+  );
+}
+
 function VehicleRecord({ vehicle }: { vehicle: Vehicle }) {
+  const [editing, setEditing] = useState(false);
+  const [message, setMessage] = useState("");
+  const editButton = useRef<HTMLButtonElement>(null);
+  const groups = useQuery(vehicleGroupsQueryOptions());
+  const groupName = (id: unknown) =>
+    id ? (groups.data?.items.find((group) => group.id === id)?.name ?? "A group") : "—";
   const fields: [string, string][] = [
     ["Plate", vehicle.plate ?? "—"],
     ["Name", vehicle.name ?? "—"],
@@ -31,21 +78,55 @@ function VehicleRecord({ vehicle }: { vehicle: Vehicle }) {
     ["Fuel", humanize(vehicle.fuel_type)],
     ["Odometer", formatNumber(vehicle.odometer_km, "km")],
     ["Status", statusText(vehicle.status)],
+    ["Group", groupName(vehicle.group_id)],
     ["Tags", vehicle.tags.length ? vehicle.tags.join(", ") : "—"],
     ["Created", formatDateTime(vehicle.created_at)],
     ["Updated", formatDateTime(vehicle.updated_at)],
   ];
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    // Back from the form: focus returns to the button that opened it.
+    if (wasEditing.current && !editing) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
+  const done = (text: string) => {
+    setEditing(false);
+    setMessage(text);
+  };
   return (
-    <section className="card" aria-labelledby="record-title">
-      <h2 id="record-title">Record</h2>
-      <dl className="facts">
-        {fields.map(([term, value]) => (
-          <div key={term}>
-            <dt>{term}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+    <section className={editing ? "card card-wide" : "card"} aria-labelledby="record-title">
+      <div className="card-head">
+        <h2 id="record-title">Record</h2>
+        {editing ? null : (
+          <button
+            ref={editButton}
+            type="button"
+            className="button"
+            onClick={() => {
+              setMessage("");
+              setEditing(true);
+            }}
+          >
+            Edit vehicle
+          </button>
+        )}
+      </div>
+      <p className="muted small" role="status">
+        {message}
+      </p>
+      <RecordSync vehicleId={vehicle.id} groupName={groupName} />
+      {editing ? (
+        <VehicleEditForm vehicle={vehicle} onDone={done} />
+      ) : (
+        <dl className="facts">
+          {fields.map(([term, value]) => (
+            <div key={term}>
+              <dt>{term}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
     </section>
   );
 }
@@ -58,7 +139,7 @@ export function VehicleDetailPage() {
       <Link to="/vehicles">← All vehicles</Link>
     </p>
   );
-  if (vehicle.isPending) return <Loading label="Loading vehicle…" />;
+  if (vehicle.isPending) return <LoadingOrOffline query={vehicle} label="Loading vehicle…" />;
   if (vehicle.isError) {
     const missing = isApiError(vehicle.error) && (vehicle.error.isNotFound || vehicle.error.status === 422);
     return (
@@ -75,6 +156,9 @@ export function VehicleDetailPage() {
       {back}
       <h1>{record.plate || record.name || "Vehicle"}</h1>
       {record.name && record.plate ? <p className="lead">{record.name}</p> : null}
+      <p>
+        <Link to={`/reservations?vehicle=${record.id}`}>Reservations for this vehicle</Link>
+      </p>
       <div className="detail-grid">
         <VehicleRecord vehicle={record} />
         <VehicleLatestState vehicleId={vehicleId} />

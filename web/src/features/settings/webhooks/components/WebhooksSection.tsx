@@ -26,7 +26,7 @@ import { BLANK_WEBHOOK, WebhookForm, webhookValues, type WebhookValues } from ".
  * Who manages webhooks: owners and admins. The API names it `webhooks:manage`, which this
  * branch's role table doesn't know yet; `tenant:manage` belongs to the same two roles.
  */
-const MANAGE = "tenant:manage" as const;
+const MANAGE = "webhooks:manage" as const;
 
 function SecretNotice({ secret, onDone }: { secret: WebhookWithSecret; onDone: () => void }) {
   return (

@@ -1,0 +1,1 @@
+export { reservationMutations } from "./api";

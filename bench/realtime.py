@@ -36,6 +36,7 @@ from pathlib import Path
 from _ingest_seed import register_trackers
 from _ingest_server import raise_fd_limit, running_gateway
 from _load import percentile
+from _prom import HistogramSummary, histograms
 from _realtime_load import Deliveries, Watcher, connect_watchers, start_staggered, trackers
 from _seed import create_database, drop_database, new_database_name
 from _server import Usage, UsageMeter, machine_note, rss_bytes
@@ -44,6 +45,13 @@ DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 GOAL_P99_MS = 50.0
 SCALED = (2_000, 200)  # vehicles, clients
+# The server's own histograms, in the order a fix passes them (whole run, warm-up included).
+STAGES = (
+    "fleetyard_ingest_commit_lag_seconds",
+    "fleetyard_live_publish_lag_seconds",
+    "fleetyard_live_flush_wait_seconds",
+)
+STAGE_NAMES = ("arrival → commit", "arrival → published", "hub batch wait")
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,6 +65,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--batch-ms", type=float, default=None, help="FLEETYARD_LIVE_BATCH_MS")
     parser.add_argument("--topology", choices=("single", "split"), default="single")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another server setting (FLEETYARD_NAME), e.g. --set ingest_writers=4",
+    )
     parser.add_argument("--seed", type=int, default=1)
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--scaled-only", action="store_true")
@@ -83,6 +98,7 @@ class RunResult:
     rss_per_client_kib: float
     rss_mb: float
     dropped_clients: int
+    breakdown: dict[str, HistogramSummary]
 
 
 def fleet_count(share: float, clients: int) -> int:
@@ -101,6 +117,9 @@ async def measure(
     settings: dict[str, str] = {}
     if args.batch_ms is not None:
         settings["live_batch_ms"] = str(args.batch_ms)
+    for pair in args.set:
+        name, _, value = pair.partition("=")
+        settings[name.strip().lower()] = value.strip()
     with ExitStack() as stack:
         if args.topology == "single":
             server = stack.enter_context(
@@ -164,6 +183,11 @@ async def measure(
             acked = sum(d.stats.records_acked for d in devices) - acked_before
             usage = [await meter.stop() for meter in meters]
             rss_now = rss_bytes(api.pid)
+            breakdown = {
+                **histograms(gateway.server.base_url, [STAGES[0]]),
+                **histograms(gateway.server.base_url, [STAGES[1]]),
+                **histograms(api.server.base_url, [STAGES[2]]),
+            }
         finally:
             for device in devices:
                 device.stop()
@@ -180,6 +204,7 @@ async def measure(
         rss_clients / 1024 / measured_clients,
         rss_now / 2**20,
         dropped,
+        breakdown,
     )
 
 
@@ -191,7 +216,7 @@ def report(result: RunResult, args: argparse.Namespace) -> bool:
     server_cpu = sum(u.server_cpu_pct for u in result.usage)
     first = result.usage[0]
     per_vehicle = shape.clients - shape.fleet_clients
-    batch = f"{args.batch_ms:g} ms" if args.batch_ms is not None else "default (20 ms)"
+    batch = f"{args.batch_ms:g} ms" if args.batch_ms is not None else "default (10 ms)"
     print(
         f"\n{shape.label}: {shape.vehicles:,} trackers at {1 / args.interval:g} Hz, "
         f"{shape.clients:,} WebSocket clients ({shape.fleet_clients} fleet-wide, "
@@ -217,6 +242,12 @@ def report(result: RunResult, args: argparse.Namespace) -> bool:
         )
     else:
         print("  frame → client latency       no positions arrived   FAIL")
+    for stage, label in zip(STAGES, STAGE_NAMES, strict=True):
+        h = result.breakdown[stage]
+        print(
+            f"    server: {label:<22} mean {h.mean_s * 1000:.1f} ms   "
+            f"p50 ≈{h.quantile(0.5) * 1000:.1f} ms   p99 ≈{h.quantile(0.99) * 1000:.1f} ms"
+        )
     print(
         f"  server CPU {server_cpu:.0f} % of one core ({len(result.usage)} process"
         f"{'es' if len(result.usage) > 1 else ''})   RSS {result.rss_mb:.0f} MB   "

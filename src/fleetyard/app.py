@@ -89,7 +89,7 @@ def create_app(
         telematics = None
         if owned and role is not Role.API:
             telematics = await Telematics.start(
-                settings, libpq_dsn(dsn), serve_devices=True, bus=live.bus
+                settings, libpq_dsn(dsn), serve_devices=True, bus=live.bus, metrics=metrics
             )
             telematics.keep_partitions(libpq_dsn(owner_url(settings)))
         app.state.telematics = telematics
@@ -117,10 +117,10 @@ def create_app(
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.redis_url)
-    # Live updates: the bus (in-process, or Redis) and, in API processes, the hub.
-    live = app.state.live = LiveRuntime(settings)
-    app.state.on_committed = live.on_committed
     metrics = Metrics()
+    # Live updates: the bus (in-process, or Redis) and, in API processes, the hub.
+    live = app.state.live = LiveRuntime(settings, metrics=metrics)
+    app.state.on_committed = live.on_committed
     if database is not None:  # tests and tools hand in their own
         app.state.db = database
         app.state.sessionmaker = database.sessionmaker

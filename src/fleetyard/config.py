@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     ingest_writers: int = Field(default=2, ge=1, le=32)
 
     # Live updates (WebSocket /api/v1/ws, SSE /api/v1/stream).
-    live_batch_ms: float = Field(default=20.0, ge=0, le=5000)
+    live_batch_ms: float = Field(default=10.0, ge=0, le=5000)
     live_heartbeat_s: float = Field(default=15.0, gt=0, le=3600)
     live_client_timeout_s: float = Field(default=45.0, gt=0, le=3600)
     live_buffer_events: int = Field(default=10_000, ge=100, le=1_000_000)

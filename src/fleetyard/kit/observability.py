@@ -38,6 +38,25 @@ class Metrics:
             ["method", "route", "status"],
             registry=self.registry,
         )
+        # Where a device's fix spends its time before it reaches live clients.
+        self.ingest_commit_lag = Histogram(
+            "fleetyard_ingest_commit_lag_seconds",
+            "From a batch's oldest fix arriving at the gateway to its commit (ack after this)",
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.live_publish_lag = Histogram(
+            "fleetyard_live_publish_lag_seconds",
+            "From a fix arriving at the gateway to its publication on the live bus",
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.live_flush_wait = Histogram(
+            "fleetyard_live_flush_wait_seconds",
+            "From a batch reaching the hub to its flush to clients (the batch window)",
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
 
 
 def request_id_from(scope: Scope) -> str:

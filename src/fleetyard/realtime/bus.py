@@ -12,11 +12,16 @@ else's continuation; they stay below 2**53, exact in JavaScript.
 Live delivery is best effort by design (the event log and the snapshot endpoints are the
 durable truth): a publish that fails is logged and dropped, and a subscriber that lost its
 connection tells its listeners there may be a gap (``on_gap``), so clients resync.
+
+``RedisBus.publish`` never waits for Redis: it queues the batch (bounded; the oldest are
+dropped when Redis can't keep up) and one task sends what has queued up in a pipeline, in
+order. So the ingest path, which publishes before it acks, never stalls on Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import time
@@ -34,9 +39,12 @@ log = logging.getLogger(__name__)
 
 BatchListener = Callable[[LiveBatch], None]
 GapListener = Callable[[], None]
+Interest = Callable[[uuid.UUID], bool]  # does this listener want the tenant's items?
 
 CHANNEL = "fleetyard:live"
 SEQ_KEY = "fleetyard:live:seq:"
+MAX_QUEUED = 10_000  # batches waiting for Redis
+PIPELINE = 200  # batches sent per round trip at most
 
 
 def seq_origin() -> int:
@@ -55,18 +63,37 @@ class Bus(Protocol):
         """The tenant's last number so far (starting its numbering if it had none)."""
         ...
 
-    def listen(self, on_batch: BatchListener, on_gap: GapListener | None = None) -> None: ...
+    def listen(
+        self,
+        on_batch: BatchListener,
+        on_gap: GapListener | None = None,
+        wants: Interest | None = None,
+    ) -> None: ...
+
+    def wants(self, tenant_id: uuid.UUID) -> bool:
+        """Could anyone use this tenant's items? (False lets a publisher skip the work.)"""
+        ...
 
 
 class _Listeners:
     def __init__(self) -> None:
         self.batch: list[BatchListener] = []
         self.gap: list[GapListener] = []
+        self.interests: list[Interest] | None = []  # None: someone wants everything
 
-    def add(self, on_batch: BatchListener, on_gap: GapListener | None) -> None:
+    def add(
+        self, on_batch: BatchListener, on_gap: GapListener | None, wants: Interest | None
+    ) -> None:
         self.batch.append(on_batch)
         if on_gap is not None:
             self.gap.append(on_gap)
+        if wants is None:
+            self.interests = None
+        elif self.interests is not None:
+            self.interests.append(wants)
+
+    def want(self, tenant_id: uuid.UUID) -> bool:
+        return self.interests is None or any(wants(tenant_id) for wants in self.interests)
 
     def deliver(self, batch: LiveBatch) -> None:
         for listener in self.batch:
@@ -96,8 +123,16 @@ class LocalBus:
     async def stop(self) -> None:
         return None
 
-    def listen(self, on_batch: BatchListener, on_gap: GapListener | None = None) -> None:
-        self._listeners.add(on_batch, on_gap)
+    def listen(
+        self,
+        on_batch: BatchListener,
+        on_gap: GapListener | None = None,
+        wants: Interest | None = None,
+    ) -> None:
+        self._listeners.add(on_batch, on_gap, wants)
+
+    def wants(self, tenant_id: uuid.UUID) -> bool:
+        return self._listeners.want(tenant_id)
 
     async def head(self, tenant_id: uuid.UUID) -> int:
         return self._next.setdefault(tenant_id, seq_origin()) - 1
@@ -163,33 +198,68 @@ class RedisBus:
         self._listeners = _Listeners()
         self._reconnect_s = reconnect_s
         self._task: asyncio.Task[None] | None = None
+        self._sender: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        self._outgoing: collections.deque[tuple[uuid.UUID, int, bytes]] = collections.deque(
+            maxlen=MAX_QUEUED
+        )
+        self._queued = asyncio.Event()
         self._publish_failures = 0
+        self.dropped = 0  # batches lost because Redis fell behind
 
-    def listen(self, on_batch: BatchListener, on_gap: GapListener | None = None) -> None:
-        self._listeners.add(on_batch, on_gap)
+    def listen(
+        self,
+        on_batch: BatchListener,
+        on_gap: GapListener | None = None,
+        wants: Interest | None = None,
+    ) -> None:
+        self._listeners.add(on_batch, on_gap, wants)
+
+    def wants(self, tenant_id: uuid.UUID) -> bool:
+        return True  # other processes may be listening
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._receive_forever(), name="live-bus-redis")
+        self._sender = asyncio.create_task(self._send_forever(), name="live-bus-redis-send")
         # Wait (briefly) for the subscription, so what is published next is not missed.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._subscribed.wait(), timeout=5.0)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._sender):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._redis.aclose()
 
     async def publish(self, tenant_id: uuid.UUID, items: Sequence[LiveItem]) -> None:
         if not items:
             return
-        body = encode_batch(tenant_id, items)
+        if len(self._outgoing) == self._outgoing.maxlen:
+            self.dropped += 1
+        self._outgoing.append((tenant_id, len(items), encode_batch(tenant_id, items)))
+        self._queued.set()
+
+    async def _send_forever(self) -> None:
+        while True:
+            await self._queued.wait()
+            self._queued.clear()
+            while self._outgoing:
+                chunk = [
+                    self._outgoing.popleft() for _ in range(min(PIPELINE, len(self._outgoing)))
+                ]
+                await self._send(chunk)
+
+    async def _send(self, chunk: list[tuple[uuid.UUID, int, bytes]]) -> None:
         try:
-            await self._script(
-                keys=[f"{SEQ_KEY}{tenant_id}"], args=[len(items), seq_origin(), CHANNEL, body]
-            )
+            pipe = self._redis.pipeline(transaction=False)
+            for tenant_id, count, body in chunk:
+                keys = [f"{SEQ_KEY}{tenant_id}"]
+                await self._script(
+                    keys=keys, args=[count, seq_origin(), CHANNEL, body], client=pipe
+                )
+            await pipe.execute()
         except (aioredis.RedisError, OSError):
             self._publish_failures += 1
             if self._publish_failures == 1 or self._publish_failures % 1000 == 0:

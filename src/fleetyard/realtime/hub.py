@@ -15,6 +15,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from prometheus_client import Histogram
+
 from fleetyard.realtime.bus import Bus
 from fleetyard.realtime.connection import LiveConnection
 from fleetyard.realtime.frames import Frame, encode_frame, position_frame
@@ -28,7 +30,7 @@ SNAPSHOT_PATH = "/api/v1/fleet/state"
 
 @dataclass(frozen=True, slots=True)
 class HubSettings:
-    batch_s: float = 0.02
+    batch_s: float = 0.01
     heartbeat_s: float = 15.0
     # a client that sends nothing (not even a ping) for this long is dropped
     client_timeout_s: float = 45.0
@@ -38,15 +40,19 @@ class HubSettings:
 
 
 class Hub:
-    def __init__(self, bus: Bus, settings: HubSettings | None = None) -> None:
+    def __init__(
+        self, bus: Bus, settings: HubSettings | None = None, flush_wait: Histogram | None = None
+    ) -> None:
         self.bus = bus
         self.settings = settings or HubSettings()
+        self._flush_wait = flush_wait
+        self._waiting_since: dict[uuid.UUID, float] = {}
         self.streams: dict[uuid.UUID, TenantStream] = {}
         self._last_flush: dict[uuid.UUID, float] = {}
         self._timers: dict[uuid.UUID, asyncio.TimerHandle] = {}
         self._heartbeat: asyncio.Task[None] | None = None
         self.frames_flushed = 0
-        bus.listen(self._on_batch, self._on_gap)
+        bus.listen(self._on_batch, self._on_gap, wants=self.streams.__contains__)
 
     async def start(self) -> None:
         self._heartbeat = asyncio.create_task(self._heartbeat_forever(), name="live-heartbeat")
@@ -122,6 +128,7 @@ class Hub:
             return  # nobody here watches this tenant
         if not stream.receive(batch):
             self._tell_resync(stream, "gap")
+        self._waiting_since.setdefault(batch.tenant_id, asyncio.get_running_loop().time())
         self._schedule(stream)
 
     def _on_gap(self) -> None:
@@ -156,6 +163,9 @@ class Hub:
         self._timers.pop(tenant_id, None)
         now = asyncio.get_running_loop().time()
         self._last_flush[tenant_id] = now
+        since = self._waiting_since.pop(tenant_id, None)
+        if since is not None and self._flush_wait is not None:
+            self._flush_wait.observe(now - since)
         try:
             stream.flush(now)
         except Exception:  # a broken flush must not stop the tenant's stream for good

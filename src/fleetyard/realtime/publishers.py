@@ -7,9 +7,10 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.events.repository import COMMITTED_EVENTS
@@ -53,26 +54,42 @@ def position_item(item: Resolved) -> LiveItem:
 
 
 class PositionPublisher:
-    """``IngestPipeline.on_stored`` handler: valid fixes of vehicles, newest first seen only
-    (a late upload of buffered records is history, not a move on the map)."""
+    """``IngestPipeline.on_committed`` hook: each vehicle's newest valid fix of the batch,
+    when it is newer than the last one published (a late upload of buffered records, or the
+    older fixes of a packet that carried several, are history: the positions API has them;
+    the map wants where the vehicle is). Tenants nobody listens to cost nothing."""
 
-    def __init__(self, bus: Bus) -> None:
+    def __init__(self, bus: Bus, lag: Histogram | None = None) -> None:
         self.bus = bus
+        self.lag = lag  # gateway arrival → publication
         self._latest: dict[uuid.UUID, datetime] = {}
 
     async def __call__(self, stored: Sequence[Resolved]) -> None:
-        by_tenant: dict[uuid.UUID, list[LiveItem]] = defaultdict(list)
-        for item in sorted(stored, key=lambda i: i.position.fix_time):
+        newest: dict[uuid.UUID, Resolved] = {}
+        wanted: dict[uuid.UUID, bool] = {}
+        for item in stored:
             vehicle_id = item.route.vehicle_id
             if not item.valid or vehicle_id is None:
                 continue
-            latest = self._latest.get(vehicle_id)
-            if latest is not None and item.position.fix_time <= latest:
+            tenant_id = item.route.tenant_id
+            if not wanted.setdefault(tenant_id, self.bus.wants(tenant_id)):
                 continue
-            self._latest[vehicle_id] = item.position.fix_time
-            by_tenant[item.route.tenant_id].append(position_item(item))
+            known = newest.get(vehicle_id)
+            if known is None or item.position.fix_time > known.position.fix_time:
+                newest[vehicle_id] = item
+        by_tenant: dict[uuid.UUID, list[Resolved]] = defaultdict(list)
+        for vehicle_id, item in newest.items():
+            latest = self._latest.get(vehicle_id)
+            if latest is None or item.position.fix_time > latest:
+                self._latest[vehicle_id] = item.position.fix_time
+                by_tenant[item.route.tenant_id].append(item)
+        now = datetime.now(UTC)
         for tenant_id, items in by_tenant.items():
-            await self.bus.publish(tenant_id, items)
+            items.sort(key=lambda i: i.position.fix_time)
+            await self.bus.publish(tenant_id, [position_item(i) for i in items])
+            if self.lag is not None:
+                for item in items:
+                    self.lag.observe((now - item.server_time).total_seconds())
 
 
 def _vehicle_ids(

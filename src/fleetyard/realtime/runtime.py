@@ -9,6 +9,7 @@ from collections import Counter
 from fleetyard.auth.principal import Principal
 from fleetyard.config import Settings
 from fleetyard.errors import TooManyConnections
+from fleetyard.kit.observability import Metrics
 from fleetyard.realtime.bus import Bus, bus_for
 from fleetyard.realtime.connection import OutboxLimits
 from fleetyard.realtime.hub import Hub, HubSettings
@@ -16,7 +17,9 @@ from fleetyard.realtime.publishers import CommittedEvents
 
 
 class LiveRuntime:
-    def __init__(self, settings: Settings, bus: Bus | None = None) -> None:
+    def __init__(
+        self, settings: Settings, bus: Bus | None = None, metrics: Metrics | None = None
+    ) -> None:
         self.bus = bus or bus_for(settings.redis_url)
         self.hub = Hub(
             self.bus,
@@ -26,6 +29,7 @@ class LiveRuntime:
                 client_timeout_s=settings.live_client_timeout_s,
                 max_events_buffered=settings.live_buffer_events,
             ),
+            flush_wait=metrics.live_flush_wait if metrics else None,
         )
         self.outbox = OutboxLimits(max_bytes=settings.live_outbox_max_bytes)
         self.max_connections = settings.live_max_connections

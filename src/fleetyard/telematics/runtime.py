@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from fleetyard.config import Settings
+from fleetyard.kit.observability import Metrics
 from fleetyard.realtime.bus import Bus
 from fleetyard.realtime.publishers import PositionPublisher
 from fleetyard.telematics.gateway.limits import ConnectionLimits
@@ -63,7 +64,13 @@ class Telematics:
 
     @classmethod
     async def start(
-        cls, settings: Settings, app_dsn: str, *, serve_devices: bool, bus: Bus | None = None
+        cls,
+        settings: Settings,
+        app_dsn: str,
+        *,
+        serve_devices: bool,
+        bus: Bus | None = None,
+        metrics: Metrics | None = None,
     ) -> Telematics:
         """``bus``: where stored positions and alert changes are published live."""
         pool = await asyncpg.create_pool(app_dsn, min_size=1, max_size=settings.ingest_writers + 4)
@@ -72,9 +79,11 @@ class Telematics:
             pool,
             max_delay_s=settings.ingest_batch_delay_ms / 1000,
             writers=settings.ingest_writers,
+            commit_lag=metrics.ingest_commit_lag if metrics else None,
         )
-        if bus is not None:  # positions first: the map should not wait for the rules
-            pipeline.on_stored.append(PositionPublisher(bus))
+        if bus is not None:  # the map hears of a fix before its ack leaves
+            lag = metrics.live_publish_lag if metrics else None
+            pipeline.on_committed.append(PositionPublisher(bus, lag))
         pipeline.on_stored.append(AlertRules(pool, bus))
         await pipeline.start()
         limits = ConnectionLimits(

@@ -2,9 +2,10 @@
 transaction, and only then lets each connection send its device ack.
 
 A failed write fails every waiter of that batch: their connections send no ack, so the devices
-keep the records and resend them. After commit, the ``on_stored`` handlers (state-derived
-rules, live publishing) run in order, off the ack path; a failing handler is logged and the
-others still run.
+keep the records and resend them. After commit, the ``on_committed`` hooks (live publishing:
+quick, they only hand the fixes on) run before the acks are released, so the map hears of a
+fix first; then the ``on_stored`` handlers (state-derived rules, which query the database)
+run in order, off the ack path. A failing hook or handler is logged and the others still run.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import asyncpg
+from prometheus_client import Histogram
 
 from fleetyard.telematics.ingest.directory import DeviceRoute
 from fleetyard.telematics.ingest.store import Resolved, write_batch
@@ -51,8 +53,10 @@ class IngestPipeline:
     max_delay_s: float = 0.005
     writers: int = 2
     max_queued: int = 100_000  # records waiting; beyond this, submit() waits (backpressure)
+    on_committed: list[StoredHandler] = field(default_factory=list)  # quick: before the acks
     on_stored: list[StoredHandler] = field(default_factory=list)
     stats: IngestStats = field(default_factory=IngestStats)
+    commit_lag: Histogram | None = None  # oldest fix's arrival → commit, per batch
 
     def __post_init__(self) -> None:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
@@ -140,6 +144,11 @@ class IngestPipeline:
         self.stats.records += len(items)
         self.stats.fresh += len(fresh)
         self.stats.write_seconds += time.perf_counter() - started
+        if self.commit_lag is not None:
+            oldest = min(item.server_time for item in items)
+            self.commit_lag.observe((datetime.now(UTC) - oldest).total_seconds())
+        if fresh and self.on_committed:
+            await self._run_handlers(self.on_committed, fresh)
         for p in pending:
             if not p.done.done():
                 p.done.set_result(None)
@@ -149,7 +158,7 @@ class IngestPipeline:
     async def _after_store(self) -> None:
         while True:
             fresh = await self._stored.get()
-            await self._run_handlers(fresh)
+            await self._run_handlers(self.on_stored, fresh)
             self._stored.task_done()
 
     async def drain(self) -> None:
@@ -157,8 +166,9 @@ class IngestPipeline:
         await self._queue.join()
         await self._stored.join()
 
-    async def _run_handlers(self, fresh: Sequence[Resolved]) -> None:
-        for handler in self.on_stored:
+    @staticmethod
+    async def _run_handlers(handlers: list[StoredHandler], fresh: Sequence[Resolved]) -> None:
+        for handler in handlers:
             try:
                 await handler(fresh)
             except Exception:  # one failing handler must not stop the others

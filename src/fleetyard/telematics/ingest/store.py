@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import orjson
 
 from fleetyard.telematics.ingest.directory import DeviceRoute
 from fleetyard.telematics.position import Position
@@ -112,11 +113,12 @@ class Resolved:
 
 
 def _jsonb_text(attributes: dict[str, Any]) -> str:
-    """The attributes as jsonb text. Nearly every map is plain JSON already and is dumped as is;
-    only one that fails (NaN, infinity, an odd key) or holds a NUL is cleaned first (slower)."""
+    """The attributes as jsonb text. Nearly every map is plain JSON already and is dumped as is
+    (orjson, which also writes NaN and infinities as null); only one with an odd value or key,
+    or a NUL character, is cleaned first (slower)."""
     try:
-        text = json.dumps(attributes, default=str, allow_nan=False)
-    except (ValueError, TypeError):
+        text = orjson.dumps(attributes, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
         return json.dumps(_jsonb_safe(attributes), default=str)
     if "\\u0000" in text:
         return json.dumps(_jsonb_safe(attributes), default=str)

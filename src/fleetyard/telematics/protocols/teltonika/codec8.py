@@ -13,6 +13,7 @@ Values are kept raw here (bytes); meaning and units are io_elements' job.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -94,15 +95,21 @@ def decode_avl_data(avl_data: bytes) -> list[AvlRecord]:
     return records
 
 
+# timestamp, priority, longitude, latitude, altitude, angle, satellites, speed
+_RECORD_HEAD = struct.Struct(">QBiihHBH")
+
+
 def _read_record(reader: Reader, layout: _Layout) -> AvlRecord:
-    timestamp_ms = reader.uint(8)
-    priority = reader.uint(1)
-    longitude_e7 = reader.sint(4)
-    latitude_e7 = reader.sint(4)
-    altitude_m = reader.sint(2)
-    angle = reader.uint(2)
-    satellites = reader.uint(1)
-    speed_kmh = reader.uint(2)
+    (
+        timestamp_ms,
+        priority,
+        longitude_e7,
+        latitude_e7,
+        altitude_m,
+        angle,
+        satellites,
+        speed_kmh,
+    ) = reader.unpack(_RECORD_HEAD)
     event_io_id = reader.uint(layout.id_size)
     generation_type = reader.uint(1) if layout.generation_type else None
     return AvlRecord(

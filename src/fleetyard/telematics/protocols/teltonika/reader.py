@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+from typing import Any
+
 from fleetyard.telematics.protocols.base import ProtocolError
 
 
@@ -22,6 +25,14 @@ class Reader:
         chunk = self._data[self._pos : self._pos + n]
         self._pos += n
         return chunk
+
+    def unpack(self, layout: struct.Struct) -> tuple[Any, ...]:
+        """Several fixed-size fields at once (one bounds check, one C call)."""
+        if layout.size > self.remaining:
+            raise ProtocolError(f"truncated: need {layout.size} bytes at offset {self._pos}")
+        values = layout.unpack_from(self._data, self._pos)
+        self._pos += layout.size
+        return values
 
     def uint(self, size: int) -> int:
         return int.from_bytes(self.take(size), "big")

@@ -44,7 +44,7 @@ from _server import Usage, UsageMeter, machine_note, rss_bytes
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 GOAL_P99_MS = 50.0
-SCALED = (2_000, 200)  # vehicles, clients
+SCALED = [(2_000, 200), (500, 100)]  # vehicles, clients
 # The server's own histograms, in the order a fix passes them (whole run, warm-up included).
 STAGES = (
     "fleetyard_ingest_commit_lag_seconds",
@@ -87,6 +87,10 @@ class Shape:
     clients: int
     fleet_clients: int
 
+    @property
+    def slug(self) -> str:
+        return f"{self.vehicles}v-{self.clients}c"
+
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
@@ -123,24 +127,24 @@ async def measure(
     with ExitStack() as stack:
         if args.topology == "single":
             server = stack.enter_context(
-                running_gateway(url, log_dir / f"{shape.label}.log", role="all", settings=settings)
+                running_gateway(url, log_dir / f"{shape.slug}.log", role="all", settings=settings)
             )
             api, gateway = server, server
         else:
             settings["redis_url"] = os.environ.get("FLEETYARD_REDIS_URL", DEFAULT_REDIS_URL)
             gateway = stack.enter_context(
-                running_gateway(url, log_dir / f"{shape.label}-gw.log", settings=settings)
+                running_gateway(url, log_dir / f"{shape.slug}-gw.log", settings=settings)
             )
             api = stack.enter_context(
                 running_gateway(
-                    url, log_dir / f"{shape.label}-api.log", role="api", settings=settings
+                    url, log_dir / f"{shape.slug}-api.log", role="api", settings=settings
                 )
             )
         pids = sorted({api.pid, gateway.pid})
         ws_url = api.server.base_url.replace("http://", "ws://") + "/api/v1/ws"
         rng = random.Random(args.seed)
         vehicles = [str(v) for v in tenant.vehicle_ids]
-        deliveries = Deliveries(sample_every=max(1, shape.vehicles * shape.fleet_clients // 20_000))
+        deliveries = Deliveries(sample_every=max(1, shape.fleet_clients * shape.vehicles // 20_000))
         watchers = [
             Watcher(
                 ws_url,
@@ -268,13 +272,15 @@ def shapes(args: argparse.Namespace) -> list[Shape]:
         args.clients,
         fleet_count(args.fleet_clients, args.clients),
     )
-    vehicles, clients = SCALED
-    scaled = Shape("scaled-down", vehicles, clients, fleet_count(args.fleet_clients, clients))
+    scaled = [
+        Shape(f"scaled-down {v:,}/{c:,}", v, c, fleet_count(args.fleet_clients, c))
+        for v, c in SCALED
+    ]
     if args.scaled_only:
-        return [scaled]
+        return scaled
     if args.full_only:
         return [full]
-    return [scaled, full]
+    return [*scaled, full]
 
 
 async def main_async(args: argparse.Namespace, admin_url: str) -> int:

@@ -29,14 +29,24 @@ def imei_of(number: int) -> str:
     return f"35{number:013d}"
 
 
-async def register_trackers(url: str, streaming: int, idle: int, seed: int) -> Trackers:
-    """``streaming`` vehicles each with a Teltonika device, plus ``idle`` spare devices."""
+async def register_trackers(
+    url: str,
+    streaming: int,
+    idle: int,
+    seed: int,
+    devices: list[tuple[str, str]] | None = None,
+) -> Trackers:
+    """``streaming`` vehicles each with a Teltonika device, plus ``idle`` spare devices;
+    or, with ``devices`` ((unique id, protocol) each), one vehicle per given device."""
     started = time.perf_counter()
     [tenant] = await create_tenants(url, ["ingest"])
     rng = random.Random(seed)
+    if devices is not None:
+        streaming, idle = len(devices), 0
     vehicles = list(vehicle_records(tenant.id, [], streaming, rng))
     tenant.vehicle_ids = [row[1] for row in vehicles]  # type: ignore[misc]
-    imeis = [imei_of(n) for n in range(streaming + idle)]
+    imeis = [d[0] for d in devices] if devices else [imei_of(n) for n in range(streaming + idle)]
+    protocols = [d[1] for d in devices] if devices else ["teltonika"] * len(imeis)
     fitted = [*tenant.vehicle_ids, *([None] * idle)]
     device_ids = [uuid.uuid4() for _ in imeis]
     conn = await asyncpg.connect(plain_url(url))
@@ -45,8 +55,10 @@ async def register_trackers(url: str, streaming: int, idle: int, seed: int) -> T
         await conn.copy_records_to_table(
             "devices",
             records=[
-                (tenant.id, device_id, imei, "teltonika", vehicle_id)
-                for device_id, imei, vehicle_id in zip(device_ids, imeis, fitted, strict=True)
+                (tenant.id, device_id, imei, protocol, vehicle_id)
+                for device_id, imei, protocol, vehicle_id in zip(
+                    device_ids, imeis, protocols, fitted, strict=True
+                )
             ],
             columns=DEVICE_COLUMNS,
         )

@@ -17,6 +17,7 @@ import orjson
 import websockets
 
 from fleetyard.simulator import Backoff, SimulatedTeltonika, Track
+from fleetyard.simulator.fleet import Fleet, FleetConfig
 from fleetyard.telematics.protocols.teltonika.codec8 import AvlRecord
 
 HOST = "127.0.0.1"
@@ -151,3 +152,47 @@ async def connect_watchers(
         tasks += [asyncio.create_task(w.run(stop)) for w in wave]
         await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in wave)), 120)
     return tasks
+
+
+class MixedFleet:
+    """The demo simulator as the load: vehicles on the road graph, each device on its own
+    protocol (Teltonika, GT06, H02, OsmAnd) with its resend buffer. Its fixes are taken on
+    whole-second ticks and sent at once, so their fix time is also their send time."""
+
+    def __init__(self, config: FleetConfig) -> None:
+        self.fleet = Fleet(config)
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.fleet.run())
+
+    @property
+    def acked(self) -> int:
+        return self.fleet.stats.links.acked
+
+    async def stop(self) -> None:
+        self.fleet.stop()
+        if self.task is not None:
+            await asyncio.wait_for(self.task, 60)
+
+
+class TeltonikaLoad:
+    """Codec 8E trackers, one fix per packet at ``interval_s``, started spread over one
+    interval (real fleets don't report in lockstep)."""
+
+    def __init__(self, port: int, imeis: list[str], seed: int, interval_s: float) -> None:
+        self.devices = trackers(port, imeis, seed, interval_s)
+        self.interval_s = interval_s
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.tasks = await start_staggered(self.devices, over_s=self.interval_s)
+
+    @property
+    def acked(self) -> int:
+        return sum(d.stats.records_acked for d in self.devices)
+
+    async def stop(self) -> None:
+        for device in self.devices:
+            device.stop()
+        await asyncio.wait_for(asyncio.gather(*self.tasks, return_exceptions=True), 120)

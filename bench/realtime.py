@@ -1,7 +1,8 @@
 """Live updates end to end: device frame → gateway → PostgreSQL → hub → WebSocket client.
 
     .venv/bin/python bench/realtime.py [--vehicles 10000] [--clients 1000] [--duration 20]
-        [--fleet-clients 10] [--watch 10] [--batch-ms 100] [--topology single|split]
+        [--fleet-clients 10] [--watch 10] [--batch-ms 10] [--topology single|split]
+        [--protocols teltonika=0.5,gt06=0.2,h02=0.15,osmand=0.15] [--set NAME=VALUE]
         [--scaled-only | --full-only] [--keep-db]
 
 Creates a throw-away database (FLEETYARD_BENCH_DATABASE_URL, a superuser; default
@@ -16,7 +17,11 @@ vehicle per second per client); the server's memory growth per client is measure
 Then every tracker reports once a second (Codec 8E over TCP, one fix per packet, acked after
 commit), each fix stamped with the moment it is sent; each client times every position it
 receives against that stamp. The load generator (this process) shares the machine's cores
-with the server and PostgreSQL, so besides the full run a scaled-down run is reported.
+with the server and PostgreSQL, so besides the full run two scaled-down runs are reported.
+
+``--protocols`` drives the demo simulator instead (vehicles on the road graph, each device on
+its protocol's port, with resend buffers): a protocol mix, and every device reporting on the
+same whole-second tick (a burst each second rather than a spread).
 """
 
 from __future__ import annotations
@@ -37,9 +42,10 @@ from _ingest_seed import register_trackers
 from _ingest_server import raise_fd_limit, running_gateway
 from _load import percentile
 from _prom import HistogramSummary, histograms
-from _realtime_load import Deliveries, Watcher, connect_watchers, start_staggered, trackers
+from _realtime_load import Deliveries, MixedFleet, TeltonikaLoad, Watcher, connect_watchers
 from _seed import create_database, drop_database, new_database_name
-from _server import Usage, UsageMeter, machine_note, rss_bytes
+from _server import Usage, UsageMeter, free_port, machine_note, rss_bytes
+from fleetyard.simulator.fleet import DEFAULT_PORTS, FleetConfig, planned_devices
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -65,6 +71,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--batch-ms", type=float, default=None, help="FLEETYARD_LIVE_BATCH_MS")
     parser.add_argument("--topology", choices=("single", "split"), default="single")
+    parser.add_argument(
+        "--protocols",
+        default=None,
+        metavar="MIX",
+        help="drive the demo simulator instead of Codec 8E trackers, with this protocol mix "
+        "(e.g. teltonika=0.5,gt06=0.2,h02=0.15,osmand=0.15): vehicles on the road graph",
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -105,6 +118,27 @@ class RunResult:
     breakdown: dict[str, HistogramSummary]
 
 
+def parse_mix(text: str) -> dict[str, float]:
+    mix = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, share = part.partition("=")
+        mix[name.strip().lower()] = float(share)
+    return mix
+
+
+def fleet_config(
+    vehicles: int, mix: dict[str, float], ports: dict[str, int], args: argparse.Namespace
+) -> FleetConfig:
+    return FleetConfig(
+        vehicles=vehicles,
+        ports=ports or dict(DEFAULT_PORTS),
+        protocol_mix=mix,
+        seed=args.seed,
+        interval_s=args.interval,
+        data_dir=Path(tempfile.gettempdir()) / "fleetyard-bench-sim",
+    )
+
+
 def fleet_count(share: float, clients: int) -> int:
     return int(share) if share >= 1 else max(1, round(share * clients))
 
@@ -116,9 +150,14 @@ async def measure(
     database: str,
     log_dir: Path,
 ) -> RunResult:
-    trackers_made = await register_trackers(url, shape.vehicles, 0, args.seed)
+    mix = parse_mix(args.protocols) if args.protocols else None
+    planned = planned_devices(fleet_config(shape.vehicles, mix, {}, args)) if mix else None
+    devices = [(d.unique_id, d.protocol) for d in planned] if planned else None
+    trackers_made = await register_trackers(url, shape.vehicles, 0, args.seed, devices)
     tenant = trackers_made.tenant
     settings: dict[str, str] = {}
+    ports = {p: free_port() for p in ("gt06", "h02", "osmand")} if mix else {}
+    settings.update({f"{p}_port": str(port) for p, port in ports.items()})
     if args.batch_ms is not None:
         settings["live_batch_ms"] = str(args.batch_ms)
     for pair in args.set:
@@ -171,20 +210,27 @@ async def measure(
             f"  {shape.clients:,} clients connected and subscribed; "
             f"{shape.vehicles:,} trackers starting …"
         )
-        devices = trackers(gateway.device_port, trackers_made.streaming, args.seed, args.interval)
-        device_tasks = await start_staggered(devices, over_s=args.interval)
+        load: TeltonikaLoad | MixedFleet
+        if mix:
+            ports["teltonika"] = gateway.device_port
+            load = MixedFleet(fleet_config(shape.vehicles, mix, ports, args))
+        else:
+            load = TeltonikaLoad(
+                gateway.device_port, trackers_made.streaming, args.seed, args.interval
+            )
+        await load.start()
         try:
             await asyncio.sleep(args.warmup)
             meters = [UsageMeter(pid, database) for pid in pids]
             for meter in meters:
                 meter.start()
-            acked_before = sum(d.stats.records_acked for d in devices)
+            acked_before = load.acked
             deliveries.recording = True
             started = time.perf_counter()
             await asyncio.sleep(args.duration)
             deliveries.recording = False
             window = time.perf_counter() - started
-            acked = sum(d.stats.records_acked for d in devices) - acked_before
+            acked = load.acked - acked_before
             usage = [await meter.stop() for meter in meters]
             rss_now = rss_bytes(api.pid)
             breakdown = {
@@ -193,10 +239,8 @@ async def measure(
                 **histograms(api.server.base_url, [STAGES[2]]),
             }
         finally:
-            for device in devices:
-                device.stop()
+            await load.stop()
             stop.set()
-            await asyncio.wait_for(asyncio.gather(*device_tasks, return_exceptions=True), 120)
             await asyncio.wait_for(asyncio.gather(*watcher_tasks, return_exceptions=True), 60)
     dropped = sum(1 for w in watchers if w.closed_reason not in (None, ""))
     return RunResult(
@@ -221,8 +265,13 @@ def report(result: RunResult, args: argparse.Namespace) -> bool:
     first = result.usage[0]
     per_vehicle = shape.clients - shape.fleet_clients
     batch = f"{args.batch_ms:g} ms" if args.batch_ms is not None else "default (10 ms)"
+    devices = (
+        f"simulated vehicles on the road graph ({args.protocols})"
+        if args.protocols
+        else "Codec 8E trackers"
+    )
     print(
-        f"\n{shape.label}: {shape.vehicles:,} trackers at {1 / args.interval:g} Hz, "
+        f"\n{shape.label}: {shape.vehicles:,} {devices} at {1 / args.interval:g} Hz, "
         f"{shape.clients:,} WebSocket clients ({shape.fleet_clients} fleet-wide, "
         f"{per_vehicle:,} watching {args.watch} vehicles each), batch {batch}, "
         f"topology {args.topology}; {result.window_s:.0f} s measured"

@@ -7,7 +7,7 @@ import { ErrorNotice } from "@/components/Status";
 import { formatDateTime, formatNumber, humanize } from "@/lib/format";
 
 import { vehicleListQueryOptions, type Vehicle, type VehicleFilters } from "../api";
-import { SortHeader } from "./SortHeader";
+import { SortHeader } from "@/components/SortHeader";
 
 const ROW_HEIGHT = 44;
 const OVERSCAN = 12;

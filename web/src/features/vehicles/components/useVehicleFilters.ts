@@ -1,46 +1,18 @@
-import { useCallback, useMemo } from "react";
-import { useSearchParams } from "react-router";
+import { oneOf, useUrlFilters } from "@/lib/useUrlFilters";
 
-import {
-  VEHICLE_STATUSES,
-  VEHICLE_TYPES,
-  type VehicleFilters,
-  type VehicleStatus,
-  type VehicleType,
-} from "../api";
+import { VEHICLE_STATUSES, VEHICLE_TYPES, type VehicleFilters } from "../api";
 
 const PARAMS = { q: "q", status: "status", type: "type", groupId: "group", sort: "sort" } as const;
 
-function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
-  return allowed.find((item) => item === value);
-}
+const read = (get: (name: keyof VehicleFilters) => string | undefined): VehicleFilters => ({
+  q: get("q"),
+  status: oneOf(get("status"), VEHICLE_STATUSES),
+  type: oneOf(get("type"), VEHICLE_TYPES),
+  groupId: get("groupId"),
+  sort: get("sort"),
+});
 
 /** The list's filters live in the URL, so a filtered list can be bookmarked and shared. */
 export function useVehicleFilters() {
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo<VehicleFilters>(
-    () => ({
-      q: params.get(PARAMS.q) ?? undefined,
-      status: oneOf<VehicleStatus>(params.get(PARAMS.status), VEHICLE_STATUSES),
-      type: oneOf<VehicleType>(params.get(PARAMS.type), VEHICLE_TYPES),
-      groupId: params.get(PARAMS.groupId) ?? undefined,
-      sort: params.get(PARAMS.sort) ?? undefined,
-    }),
-    [params],
-  );
-  const setFilter = useCallback(
-    (name: keyof VehicleFilters, value: string | undefined) => {
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          if (value) next.set(PARAMS[name], value);
-          else next.delete(PARAMS[name]);
-          return next;
-        },
-        { replace: true },
-      );
-    },
-    [setParams],
-  );
-  return { filters, setFilter };
+  return useUrlFilters<VehicleFilters>(PARAMS, read);
 }

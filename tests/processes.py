@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 FLEETYARD = Path(sys.executable).parent / "fleetyard"
@@ -24,6 +29,37 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def fleetyard_env(**settings: str) -> dict[str, str]:
+    """This environment without the caller's FLEETYARD_* settings, every device port free
+    (0: runs may overlap), then ``settings`` (``data_dir="…"`` → ``FLEETYARD_DATA_DIR``)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETYARD_")}
+    for protocol in ("TELTONIKA", "GT06", "H02", "OSMAND"):
+        env[f"FLEETYARD_{protocol}_PORT"] = "0"
+    env.update({f"FLEETYARD_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+def postgres_pids(pg_dir: Path) -> set[int]:
+    """Live postgres processes serving ``pg_dir`` (zombies awaiting their reaper don't count)."""
+    found = set()
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        cmdline = proc.info["cmdline"] or []
+        if proc.info["status"] != psutil.STATUS_ZOMBIE and str(pg_dir) in cmdline:
+            found.add(proc.pid)
+    return found
+
+
+def embedded_data_dir(prefix: str) -> Iterator[Path]:
+    """A fresh data dir for an embedded PostgreSQL (short and under /tmp: its unix socket
+    lives there), removed afterwards with any server a failed test left running."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    yield path
+    for pid in postgres_pids(path / "pg"):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            psutil.Process(pid).terminate()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @dataclass
@@ -39,19 +75,15 @@ class ServeProcess:
     runs: int = 0
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETYARD_")}
-        env.update(
-            FLEETYARD_ENV="development",
-            FLEETYARD_DATABASE_URL=self.database_url,
-            FLEETYARD_DATA_DIR=str(self.log_dir),
-            FLEETYARD_GATEWAY_HOST="127.0.0.1",
-            FLEETYARD_HTTP_PORT=str(self.http_port),
-            FLEETYARD_LOG_LEVEL="WARNING",
+        return fleetyard_env(
+            env="development",
+            database_url=self.database_url,
+            data_dir=str(self.log_dir),
+            gateway_host="127.0.0.1",
+            http_port=str(self.http_port),
+            log_level="WARNING",
+            **self.settings,
         )
-        for protocol in ("TELTONIKA", "GT06", "H02", "OSMAND"):  # free ports: runs may overlap
-            env[f"FLEETYARD_{protocol}_PORT"] = "0"
-        env.update({f"FLEETYARD_{name.upper()}": value for name, value in self.settings.items()})
-        return env
 
     @property
     def log_path(self) -> Path:

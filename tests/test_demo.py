@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +27,7 @@ import psutil
 import pytest
 
 from fleetyard.demo.logins import DEMO_EMAIL, DEMO_PASSWORD, DEMO_VIEWER_EMAIL, HARBOUR_LOGINS
+from tests.processes import embedded_data_dir, fleetyard_env, postgres_pids
 
 pytestmark = pytest.mark.slow
 
@@ -42,16 +40,6 @@ STOP_S = 30.0
 MOVING_VEHICLES = 10
 ROAD_SPEED_LIMIT_KMH = 130.0
 URL = re.compile(r"App\s+(http://127\.0\.0\.1:\d+)")
-
-
-def postgres_pids(pg_dir: Path) -> set[int]:
-    """Live postgres processes serving ``pg_dir``."""
-    found = set()
-    for proc in psutil.process_iter(["cmdline", "status"]):
-        cmdline = proc.info["cmdline"] or []
-        if proc.info["status"] != psutil.STATUS_ZOMBIE and str(pg_dir) in cmdline:
-            found.add(proc.pid)
-    return found
 
 
 def alive(pids: set[int]) -> set[int]:
@@ -93,20 +81,11 @@ class Demo:
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    # Short and under /tmp: the PostgreSQL socket lives in here (unix socket paths are short).
-    path = Path(tempfile.mkdtemp(prefix="fy-demo-", dir="/tmp"))
-    yield path
-    for pid in alive(postgres_pids(path / "pg")):  # only after a failed test: never leak
-        psutil.Process(pid).terminate()
-    shutil.rmtree(path, ignore_errors=True)
+    yield from embedded_data_dir("fy-demo-")
 
 
 def demo_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETYARD_")}
-    env.update(FLEETYARD_DATA_DIR=str(data_dir), FLEETYARD_GATEWAY_HOST="127.0.0.1")
-    for protocol in ("TELTONIKA", "GT06", "H02", "OSMAND"):  # free ports: runs may overlap
-        env[f"FLEETYARD_{protocol}_PORT"] = "0"
-    return env
+    return fleetyard_env(data_dir=str(data_dir), gateway_host="127.0.0.1")
 
 
 def start(data_dir: Path, run: int, timeout_s: float) -> Demo:

@@ -8,14 +8,10 @@ same data and find the vehicle still there.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 import pytest
 
 from fleetyard.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.processes import embedded_data_dir, fleetyard_env, free_port, postgres_pids
 
 pytestmark = pytest.mark.slow
 
@@ -35,23 +31,6 @@ SECOND_START_LIMIT = 30.0
 STOP_TIMEOUT = 30.0
 VIN = "1HGCM82633A004352"
 FLEETYARD = Path(sys.executable).parent / "fleetyard"  # the console script `make run` uses
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def postgres_pids(pg_dir: Path) -> list[int]:
-    """Live postgres processes serving ``pg_dir`` (zombies awaiting their reaper do not count)."""
-    found = []
-    for proc in psutil.process_iter(["cmdline", "status"]):
-        cmdline = proc.info["cmdline"] or []
-        if proc.info["status"] != psutil.STATUS_ZOMBIE and str(pg_dir) in cmdline:
-            found.append(proc.pid)
-    return found
 
 
 @dataclass
@@ -77,20 +56,11 @@ class Server:
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    # Short and under /tmp: the PostgreSQL socket lives in here (unix socket paths are short).
-    path = Path(tempfile.mkdtemp(prefix="fy-", dir="/tmp"))
-    yield path
-    for pid in postgres_pids(path / "pg"):  # only after a failed test: never leak a server
-        psutil.Process(pid).terminate()
-    shutil.rmtree(path, ignore_errors=True)
+    yield from embedded_data_dir("fy-")
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETYARD_")}
-    env.update(FLEETYARD_DATA_DIR=str(data_dir), FLEETYARD_LOG_JSON="true")
-    for protocol in ("TELTONIKA", "GT06", "H02", "OSMAND"):  # free ports: runs may overlap
-        env[f"FLEETYARD_{protocol}_PORT"] = "0"
-    return env
+    return fleetyard_env(data_dir=str(data_dir), log_json="true")
 
 
 def start(data_dir: Path, run: int, timeout: float) -> Server:
@@ -203,7 +173,7 @@ def check_logs(server: Server, tenant_id: str) -> None:
 def check_stopped(server: Server, exit_code: int, pg_dir: Path) -> None:
     assert exit_code == 0, tail(server)
     assert not (pg_dir / "postmaster.pid").exists(), "postgres still running?"
-    assert postgres_pids(pg_dir) == []
+    assert postgres_pids(pg_dir) == set()
     assert json_lines(server)[-1]["event"].startswith("Finished server process")
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.middleware.gzip import GZipMiddleware
 
 from fleetyard import __version__
 from fleetyard.alerts.router import router as alerts_router
@@ -159,8 +160,11 @@ def create_app(
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     if role is not Role.GATEWAY:
-        mount_web(app, settings.web_dir)  # last: its catch-all answers only unclaimed paths
+        # last: its catch-all answers only unclaimed paths
+        mount_web(app, settings.web_dir, settings.map_style_url)
 
     app.add_middleware(TransactionMiddleware, exclude=frozenset({STREAM_PATH}))
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    # Outermost: compresses API answers; precompressed files and event streams pass as they are.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     return app

@@ -103,3 +103,18 @@ async def test_a_production_style_url_replaces_the_offline_one(
         "offline": False,
         "bounds": None,
     }
+
+
+async def test_layers_go_out_gzipped_to_clients_that_take_gzip(
+    http: httpx.AsyncClient, data_dir: Path
+) -> None:
+    plain = (cached_layers(data_dir) / "roads.geojson").read_bytes()
+    zipped = await http.get("/basemap/roads.geojson", headers={"Accept-Encoding": "gzip"})
+    assert zipped.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["content-type"] == "application/geo+json"
+    assert int(zipped.headers["content-length"]) < len(plain) / 3
+    assert zipped.content == plain  # httpx undoes the gzip
+    identity = await http.get("/basemap/roads.geojson", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in identity.headers
+    assert identity.content == plain

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,6 +24,10 @@ def web_dir(tmp_path: Path) -> Path:
     (dist / "index.html").write_text(INDEX)
     (dist / "assets" / "index-AbC123.js").write_text(ASSET)
     (dist / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    # What web/scripts/compress.mjs writes beside a file (marked, to tell which one went out)
+    (dist / "assets" / "index-AbC123.js.br").write_bytes(b"brotli bytes")
+    (dist / "assets" / "index-AbC123.js.gz").write_bytes(gzip.compress(b"gzip " + ASSET.encode()))
+    (dist / "index.html.gz").write_bytes(gzip.compress(INDEX.encode()))
     (tmp_path / "secret.txt").write_text("outside the build")
     return dist
 
@@ -61,11 +66,80 @@ async def test_root_serves_index_without_caching(web: httpx.AsyncClient) -> None
 
 
 async def test_hashed_assets_are_cached_for_a_year(web: httpx.AsyncClient) -> None:
-    response = await web.get("/assets/index-AbC123.js")
+    response = await web.get("/assets/index-AbC123.js", headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
     assert response.text == ASSET
     assert "javascript" in response.headers["content-type"]
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding", "first_bytes"),
+    [
+        ("br, gzip", "br", b"brotli bytes"),
+        ("gzip;q=1, br;q=0", "gzip", b"\x1f\x8b"),
+        ("*", "br", b"brotli bytes"),
+        ("identity", None, ASSET.encode()),
+        ("", None, ASSET.encode()),
+    ],
+)
+async def test_assets_go_out_precompressed_as_the_client_accepts(
+    web: httpx.AsyncClient, accept: str, encoding: str | None, first_bytes: bytes
+) -> None:
+    async with web.stream(
+        "GET", "/assets/index-AbC123.js", headers={"Accept-Encoding": accept}
+    ) as response:
+        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+    assert response.status_code == 200
+    assert response.headers.get("content-encoding") == encoding
+    assert "javascript" in response.headers["content-type"]  # the file's type, not .br's
+    assert response.headers["vary"] == "Accept-Encoding"
+    assert int(response.headers["content-length"]) == len(raw)
+    assert raw.startswith(first_bytes)
+
+
+async def test_the_app_page_goes_out_gzipped(web: httpx.AsyncClient) -> None:
+    response = await web.get("/vehicles", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.text == INDEX
+
+
+@pytest.mark.parametrize("path", ["/assets/index-AbC123.js.br", "/assets/index-AbC123.js.gz"])
+async def test_compressed_siblings_are_not_served_by_name(
+    web: httpx.AsyncClient, path: str
+) -> None:
+    response = await web.get(path)
+    assert response.status_code == 404
+
+
+async def test_pages_and_files_carry_the_security_headers(web: httpx.AsyncClient) -> None:
+    for path in ("/", "/map", "/assets/index-AbC123.js", "/favicon.svg"):
+        headers = (await web.get(path)).headers
+        policy = headers["content-security-policy"]
+        assert "script-src 'self';" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert "connect-src 'self';" in policy
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "same-origin"
+
+
+async def test_a_production_map_origin_may_be_connected_to(
+    settings: Settings, rolled_back_db: Database, web_dir: Path
+) -> None:
+    production = settings.model_copy(
+        update={"map_style_url": "https://tiles.example.com/styles/streets/style.json"}
+    )
+    async for http in _client(production, rolled_back_db, web_dir):
+        policy = (await http.get("/")).headers["content-security-policy"]
+        assert "connect-src 'self' https://tiles.example.com;" in policy
+
+
+async def test_large_api_answers_are_gzipped(web: httpx.AsyncClient) -> None:
+    response = await web.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["openapi"].startswith("3.")
 
 
 async def test_unhashed_files_are_revalidated(web: httpx.AsyncClient) -> None:

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
+from fleetyard.kit.static import write_gzip_sibling
 from fleetyard.simulator.osm import helsinki_extract
 
 LAYERS: Final = ("water", "green", "landuse", "buildings", "roads")
 CACHE_FOLDER: Final = "basemap"
-FORMAT_VERSION: Final = "2"  # 2: no NaN road names (browsers refuse NaN in JSON)
+FORMAT_VERSION: Final = "3"  # 2: no NaN road names (browsers refuse NaN in JSON); 3: .gz too
 
 # OpenStreetMap tags → the few classes the style draws
 _GREEN_NATURAL: Final = frozenset({"scrub", "heath", "wetland", "wood", "grassland"})
@@ -148,6 +149,7 @@ def cached_layers(data_dir: Path, extract: Path | None = None) -> Path:
             tmp = folder / f"{name}.geojson.tmp"
             tmp.write_text(json.dumps(layers[name], separators=(",", ":"), allow_nan=False))
             tmp.replace(folder / f"{name}.geojson")
+            write_gzip_sibling(folder / f"{name}.geojson")  # served as is to gzip clients
         (folder / "bounds.json").write_text(json.dumps(bounds_of(layers)))
         stamp.write_text(digest + "\n")
     return folder

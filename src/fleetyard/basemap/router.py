@@ -16,6 +16,7 @@ from fleetyard.basemap.layers import LAYERS
 from fleetyard.basemap.schemas import MapConfig
 from fleetyard.basemap.service import BASE_PATH, Basemap, BasemapUnavailable
 from fleetyard.errors import PermissionDenied, responses
+from fleetyard.kit.static import precompressed_response
 
 files_router = APIRouter(prefix=BASE_PATH, tags=["map"])
 router = APIRouter(prefix="/map", tags=["map"])
@@ -52,7 +53,7 @@ BasemapLayer = StrEnum("BasemapLayer", {name.upper(): name for name in LAYERS}) 
 async def basemap_layer(layer: BasemapLayer, request: Request) -> FileResponse:
     """One layer of the offline basemap."""
     path = await basemap(request).layer_file(str(layer))
-    return FileResponse(path, media_type="application/geo+json", headers=_CACHE)
+    return precompressed_response(request, path, media_type="application/geo+json", headers=_CACHE)
 
 
 @router.get("", response_model=MapConfig, responses=responses(PermissionDenied))

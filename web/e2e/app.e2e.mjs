@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { launchBrowser, logIn, screenshot, startServer } from "./harness.mjs";
+import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
 
 const TIMEOUT = 15_000;
 let server;
@@ -20,16 +20,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
-  });
-  return { page, context, problems };
+function newPage() {
+  return openPage(browser, { timeout: TIMEOUT });
 }
 
 const row = (page, plate) => page.getByRole("row").filter({ hasText: plate });

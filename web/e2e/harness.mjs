@@ -71,3 +71,26 @@ export async function logIn(page, baseUrl, email, password, next) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/**
+ * A new browser context and page, with what went wrong on it collected in `problems`:
+ * uncaught errors, and console errors unless `consoleErrors` is false. `expected4xx` leaves
+ * out the browser's own log line for a 4xx answer (screens that show those on purpose).
+ * Other options go to `browser.newContext` (axe-core's injected script needs `bypassCSP`).
+ */
+export async function openPage(browser, options = {}) {
+  const { timeout = 15_000, consoleErrors = true, expected4xx = false, ...contextOptions } = options;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  if (consoleErrors) {
+    page.on("console", (message) => {
+      if (message.type() !== "error") return;
+      if (expected4xx && /status of 4\d\d/.test(message.text())) return;
+      problems.push(message.text());
+    });
+  }
+  return { page, context, problems };
+}

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { launchBrowser, logIn, screenshot, startServer } from "./harness.mjs";
+import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
 
 const TIMEOUT = 20_000;
 let server;
@@ -23,24 +23,17 @@ after(async () => {
 });
 
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const problems = [];
+  const opened = await openPage(browser, { timeout: TIMEOUT });
   const foreign = [];
   const origin = new URL(server.base_url).host;
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
-  });
-  page.on("request", (request) => {
+  opened.page.on("request", (request) => {
     const url = new URL(request.url());
     if (/^(https?|wss?):$/.test(url.protocol) && url.host !== origin) foreign.push(request.url());
   });
-  page.on("websocket", (socket) => {
+  opened.page.on("websocket", (socket) => {
     if (new URL(socket.url()).host !== origin) foreign.push(socket.url());
   });
-  return { page, context, problems, foreign };
+  return { ...opened, foreign };
 }
 
 const mapReady = (page) =>

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 
 import { chromium, request } from "playwright-core";
 
-import { launchBrowser, logIn, screenshot, startServer } from "./harness.mjs";
+import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
 
 const TIMEOUT = 20_000;
 let server;
@@ -26,13 +26,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  return { page, context, problems };
+function newPage() {
+  return openPage(browser, { timeout: TIMEOUT, viewport: { width: 1280, height: 900 }, consoleErrors: false });
 }
 
 /** Another session of a user, straight on the API (what a second device would do). */

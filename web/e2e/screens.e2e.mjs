@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 
-import { launchBrowser, logIn, screenshot, startServer } from "./harness.mjs";
+import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
 
 const TIMEOUT = 15_000;
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -25,19 +25,10 @@ after(async () => {
   await server?.stop();
 });
 
-async function newPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("console", (message) => {
-    // The browser logs every 4xx answer; those are expected here (and shown on the page).
-    if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) {
-      problems.push(message.text());
-    }
-  });
-  return { page, context, problems };
+function newPage(options = {}) {
+  // bypassCSP: the accessibility check injects axe-core as an inline script.
+  const viewport = { width: 1280, height: 900 };
+  return openPage(browser, { timeout: TIMEOUT, viewport, expected4xx: true, bypassCSP: true, ...options });
 }
 
 async function signedIn(email, options) {
@@ -362,7 +353,8 @@ describe("the fleet screens", () => {
     // The viewer's page believes, wrongly, that it may add drivers: the server still decides.
     await page.route("**/api/v1/auth/me", async (route) => {
       const response = await route.fetch();
-      await route.fulfill({ response, json: { ...(await response.json()), role: "fleet_manager" } });
+      // Only the body: the answer's headers may say gzip, which the new body is not.
+      await route.fulfill({ json: { ...(await response.json()), role: "fleet_manager" } });
     });
     await logIn(page, server.base_url, seeded.viewer.email, server.password, "/vehicles");
     await page.waitForURL("**/vehicles");

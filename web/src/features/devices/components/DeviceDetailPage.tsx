@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 
-import { ConfirmButton } from "@/components/ConfirmButton";
+import { RecordActions } from "@/components/RecordActions";
 import { ErrorNotice, Loading } from "@/components/Status";
 import { VehicleLink } from "@/components/VehicleLink";
 import { useAccess } from "@/lib/access";
@@ -72,23 +72,18 @@ export function DeviceDetailPage() {
       <div className="page-head">
         <h1>{title}</h1>
         {canWrite ? (
-          <div className="actions">
-            <Link className="button" to={`/devices/${record.id}/edit`}>
-              Edit
-            </Link>
-            <ConfirmButton
-              label="Delete"
-              prompt={`Unregister device ${record.unique_id}?`}
-              confirmLabel="Unregister device"
-              pending={remove.isPending}
-              onConfirm={() =>
-                remove.mutate(
-                  { id: record.id, version: record.version },
-                  { onSuccess: () => navigate("/devices", { replace: true }) },
-                )
-              }
-            />
-          </div>
+          <RecordActions
+            editTo={`/devices/${record.id}/edit`}
+            prompt={`Unregister device ${record.unique_id}?`}
+            confirmLabel="Unregister device"
+            pending={remove.isPending}
+            onDelete={() =>
+              remove.mutate(
+                { id: record.id, version: record.version },
+                { onSuccess: () => navigate("/devices", { replace: true }) },
+              )
+            }
+          />
         ) : null}
       </div>
       {remove.isError ? <ErrorNotice error={remove.error} title="Not deleted." /> : null}

@@ -5,6 +5,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { NoAccess } from "@/components/NoAccess";
 import { Loading } from "@/components/Status";
 import { useAccess } from "@/lib/access";
+import { changedFields } from "@/lib/changes";
 import { isVersionConflict } from "@/lib/formErrors";
 
 import { deviceQueryOptions, useUpdateDevice, type Device, type DeviceUpdate } from "../api";
@@ -13,13 +14,7 @@ import { deviceBody, DeviceForm, deviceValues, type DeviceValues } from "./Devic
 
 /** Only what changed, and the version the form was loaded from. */
 export function deviceChanges(device: Device, values: DeviceValues): DeviceUpdate {
-  const before = deviceBody(deviceValues(device));
-  const after = deviceBody(values);
-  const changes: Record<string, unknown> = { version: device.version };
-  for (const key of Object.keys(after) as (keyof typeof after)[]) {
-    if (after[key] !== before[key]) changes[key] = after[key];
-  }
-  return changes as DeviceUpdate;
+  return changedFields(deviceBody(deviceValues(device)), deviceBody(values), device.version) as DeviceUpdate;
 }
 
 export function DeviceEditPage() {

@@ -1,15 +1,17 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useCallback, useEffect, useId, useMemo, useState } from "react";
+import { useCallback, useMemo } from "react";
 import { Link } from "react-router";
 
+import { FilterBar, FilterSelect, SearchField } from "@/components/Filters";
 import { ErrorNotice } from "@/components/Status";
 import { VehicleLink } from "@/components/VehicleLink";
 import { VirtualTable, type Column } from "@/components/VirtualTable";
 import { formatDateTime } from "@/lib/format";
-import { useDebounced } from "@/lib/useDebounced";
 
 import { deviceListQueryOptions, PROTOCOL_LABELS, PROTOCOLS, type Device } from "../api";
 import { useDeviceFilters } from "./useDeviceFilters";
+
+const PROTOCOL_OPTIONS = PROTOCOLS.map((protocol) => [protocol, PROTOCOL_LABELS[protocol]] as const);
 
 const COLUMNS: Column<Device>[] = [
   {
@@ -34,46 +36,23 @@ const COLUMNS: Column<Device>[] = [
 
 export function DeviceTable() {
   const { filters, setFilter } = useDeviceFilters();
-  const ids = { q: useId(), protocol: useId() };
-  const [text, setText] = useState(filters.q ?? "");
-  const settled = useDebounced(text, 250);
-  useEffect(() => {
-    if ((filters.q ?? "") !== settled) setFilter("q", settled || undefined);
-  }, [settled, filters.q, setFilter]);
+  const search = useCallback((value: string | undefined) => setFilter("q", value), [setFilter]);
   const onSort = useCallback((sort: string) => setFilter("sort", sort), [setFilter]);
   const query = useInfiniteQuery(deviceListQueryOptions(filters));
   const rows = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data]);
 
   return (
     <>
-      <form className="filters" role="search" aria-label="Filter devices" onSubmit={(e) => e.preventDefault()}>
-        <div className="field field-grow">
-          <label htmlFor={ids.q}>Search</label>
-          <input
-            id={ids.q}
-            type="search"
-            placeholder="Device id, name or phone"
-            value={text}
-            maxLength={100}
-            onChange={(event) => setText(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.protocol}>Protocol</label>
-          <select
-            id={ids.protocol}
-            value={filters.protocol ?? ""}
-            onChange={(event) => setFilter("protocol", event.target.value || undefined)}
-          >
-            <option value="">Any protocol</option>
-            {PROTOCOLS.map((protocol) => (
-              <option key={protocol} value={protocol}>
-                {PROTOCOL_LABELS[protocol]}
-              </option>
-            ))}
-          </select>
-        </div>
-      </form>
+      <FilterBar label="Filter devices">
+        <SearchField value={filters.q} placeholder="Device id, name or phone" onChange={search} />
+        <FilterSelect
+          label="Protocol"
+          value={filters.protocol}
+          anyLabel="Any protocol"
+          options={PROTOCOL_OPTIONS}
+          onChange={(value) => setFilter("protocol", value)}
+        />
+      </FilterBar>
       {query.isError && rows.length === 0 ? (
         <ErrorNotice error={query.error} title="Can't load devices." />
       ) : (

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 
-import { ConfirmButton } from "@/components/ConfirmButton";
+import { RecordActions } from "@/components/RecordActions";
 import { ErrorNotice, Loading } from "@/components/Status";
 import { VehicleLink } from "@/components/VehicleLink";
 import { useAccess } from "@/lib/access";
@@ -73,23 +73,18 @@ export function DriverDetailPage() {
       <div className="page-head">
         <h1>{record.name}</h1>
         {canWrite ? (
-          <div className="actions">
-            <Link className="button" to={`/drivers/${record.id}/edit`}>
-              Edit
-            </Link>
-            <ConfirmButton
-              label="Delete"
-              prompt={`Delete driver ${record.name}?`}
-              confirmLabel="Delete driver"
-              pending={remove.isPending}
-              onConfirm={() =>
-                remove.mutate(
-                  { id: record.id, version: record.version },
-                  { onSuccess: () => navigate("/drivers", { replace: true }) },
-                )
-              }
-            />
-          </div>
+          <RecordActions
+            editTo={`/drivers/${record.id}/edit`}
+            prompt={`Delete driver ${record.name}?`}
+            confirmLabel="Delete driver"
+            pending={remove.isPending}
+            onDelete={() =>
+              remove.mutate(
+                { id: record.id, version: record.version },
+                { onSuccess: () => navigate("/drivers", { replace: true }) },
+              )
+            }
+          />
         ) : null}
       </div>
       {remove.isError ? <ErrorNotice error={remove.error} title="Not deleted." /> : null}

@@ -5,6 +5,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { NoAccess } from "@/components/NoAccess";
 import { Loading } from "@/components/Status";
 import { useAccess } from "@/lib/access";
+import { changedFields } from "@/lib/changes";
 import { isVersionConflict } from "@/lib/formErrors";
 
 import { driverQueryOptions, useUpdateDriver, type Driver, type DriverUpdate } from "../api";
@@ -13,13 +14,7 @@ import { driverBody, DriverForm, driverValues, type DriverValues } from "./Drive
 
 /** Only what changed, and the version the form was loaded from. */
 export function driverChanges(driver: Driver, values: DriverValues): DriverUpdate {
-  const before = driverBody(driverValues(driver));
-  const after = driverBody(values);
-  const changes: Record<string, unknown> = { version: driver.version };
-  for (const key of Object.keys(after) as (keyof typeof after)[]) {
-    if (after[key] !== before[key]) changes[key] = after[key];
-  }
-  return changes as DriverUpdate;
+  return changedFields(driverBody(driverValues(driver)), driverBody(values), driver.version) as DriverUpdate;
 }
 
 export function DriverEditPage() {

@@ -1,8 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useState } from "react";
+import { useCallback, useMemo } from "react";
 
+import { FilterBar, FilterSelect, SearchField } from "@/components/Filters";
 import { humanize } from "@/lib/format";
-import { useDebounced } from "@/lib/useDebounced";
 
 import {
   VEHICLE_STATUSES,
@@ -16,75 +16,41 @@ interface Props {
   onChange: (name: keyof VehicleFilters, value: string | undefined) => void;
 }
 
+const STATUS_OPTIONS = VEHICLE_STATUSES.map((status) => [status, humanize(status)] as const);
+const TYPE_OPTIONS = VEHICLE_TYPES.map((type) => [type, humanize(type)] as const);
+
 /** Search as you type (debounced), and filters by status, type and group. */
 export function VehicleFiltersForm({ filters, onChange }: Props) {
-  const ids = { q: useId(), status: useId(), type: useId(), group: useId() };
   const groups = useQuery(vehicleGroupsQueryOptions());
-  const [text, setText] = useState(filters.q ?? "");
-  const settled = useDebounced(text, 250);
-
-  useEffect(() => {
-    if ((filters.q ?? "") !== settled) onChange("q", settled || undefined);
-  }, [settled, filters.q, onChange]);
-
+  const groupOptions = useMemo(
+    () => (groups.data?.items ?? []).map((group) => [group.id, group.name] as const),
+    [groups.data],
+  );
+  const search = useCallback((value: string | undefined) => onChange("q", value), [onChange]);
   return (
-    <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
-      <div className="field field-grow">
-        <label htmlFor={ids.q}>Search</label>
-        <input
-          id={ids.q}
-          type="search"
-          placeholder="Plate, name, VIN, make or model"
-          value={text}
-          maxLength={100}
-          onChange={(event) => setText(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.status}>Status</label>
-        <select
-          id={ids.status}
-          value={filters.status ?? ""}
-          onChange={(event) => onChange("status", event.target.value || undefined)}
-        >
-          <option value="">Any status</option>
-          {VEHICLE_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {humanize(status)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.type}>Type</label>
-        <select
-          id={ids.type}
-          value={filters.type ?? ""}
-          onChange={(event) => onChange("type", event.target.value || undefined)}
-        >
-          <option value="">Any type</option>
-          {VEHICLE_TYPES.map((type) => (
-            <option key={type} value={type}>
-              {humanize(type)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.group}>Group</label>
-        <select
-          id={ids.group}
-          value={filters.groupId ?? ""}
-          onChange={(event) => onChange("groupId", event.target.value || undefined)}
-        >
-          <option value="">Any group</option>
-          {(groups.data?.items ?? []).map((group) => (
-            <option key={group.id} value={group.id}>
-              {group.name}
-            </option>
-          ))}
-        </select>
-      </div>
-    </form>
+    <FilterBar>
+      <SearchField value={filters.q} placeholder="Plate, name, VIN, make or model" onChange={search} />
+      <FilterSelect
+        label="Status"
+        value={filters.status}
+        anyLabel="Any status"
+        options={STATUS_OPTIONS}
+        onChange={(value) => onChange("status", value)}
+      />
+      <FilterSelect
+        label="Type"
+        value={filters.type}
+        anyLabel="Any type"
+        options={TYPE_OPTIONS}
+        onChange={(value) => onChange("type", value)}
+      />
+      <FilterSelect
+        label="Group"
+        value={filters.groupId}
+        anyLabel="Any group"
+        options={groupOptions}
+        onChange={(value) => onChange("groupId", value)}
+      />
+    </FilterBar>
   );
 }

@@ -29,8 +29,9 @@ from fleetyard.tracking.repository import (
 DEFAULT_WINDOW = timedelta(hours=24)
 MAX_WINDOW = timedelta(days=31)
 MAX_EXPORT = 100_000  # fixes in one GeoJSON / CSV / GPX answer
-# Telemetry aggregates every fix of the window in one statement: a week of a 1 Hz tracker is
-# ~600,000 rows, which keeps the answer well under a second; longer spans want a report.
+# Telemetry aggregates every fix of the window in one statement per request (and the charts
+# ask again every 30 s): a week of a 1 Hz tracker is already ~600,000 rows, so the window is
+# kept shorter than the positions' 31 days; longer spans belong in a report.
 TELEMETRY_MAX_WINDOW = timedelta(days=7)
 DEFAULT_BUCKETS = 120
 MAX_BUCKETS = 1000

@@ -8,11 +8,16 @@ server runs:
   answers ``device_not_connected``);
 - alerts through the alerts store, as the rules write them: a critical coolant alert on
   AC-0001 and a low-fuel warning on AC-0004, open, and a cleared one on AC-0005;
-- an unknown device: an unregistered id reporting to the real OsmAnd gateway.
+- an unknown device: an unregistered id reporting to the real OsmAnd gateway;
+- telemetry for AC-0001 (the vehicle whose OsmAnd device sent one fix): a fix every 30 s over
+  the last 50 minutes, older than that fix, with speed, fuel, coolant and rpm, and a 6-minute
+  stop without fixes (a gap in the charts). Stored through the ingest pipeline without the
+  rules, so they raise no alerts and leave the vehicle's latest state as it was.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +36,10 @@ from fleetyard.drivers.service import DriverService
 from fleetyard.kit.ids import TenantId
 from fleetyard.members.schemas import MemberCreate
 from fleetyard.members.service import MemberService
+from fleetyard.telematics import attributes as attr
+from fleetyard.telematics.ingest.directory import DeviceDirectory
+from fleetyard.telematics.ingest.pipeline import IngestPipeline
+from fleetyard.telematics.position import Position
 from fleetyard.telematics.rules.conditions import AlertKey, Condition, Severity
 from fleetyard.telematics.rules.store import AlertStore
 from fleetyard.tenants.service import TenantService
@@ -145,6 +154,52 @@ async def _unknown_device(osmand_port: int) -> str:
     return unique_id
 
 
+TELEMETRY_EVERY_S = 30
+TELEMETRY_FIXES = 95  # the last 50 minutes, up to 2.5 minutes ago
+TELEMETRY_STOP = range(40, 52)  # fixes left out: six minutes parked
+
+
+def _telemetry_fix(unique_id: str, at: datetime, i: int) -> Position:
+    wave = math.sin(i / 5)
+    return Position(
+        unique_id=unique_id,
+        protocol="osmand",
+        fix_time=at,
+        latitude=60.1699 + (i % 10) * 0.0001,  # a few metres at a time: no teleports
+        longitude=24.9384,
+        speed_kmh=round(35 + 25 * wave, 1),
+        attributes={
+            attr.FUEL_LEVEL_PCT: round(64 - i * 0.05, 2),
+            attr.COOLANT_TEMP_C: round(88 + 4 * math.sin(i / 7), 1),
+            attr.RPM: round(1500 + 700 * wave),
+        },
+    )
+
+
+async def _telemetry(url: str, unique_id: str) -> int:
+    """AC-0001's readings for the telemetry charts; returns how many fixes were stored."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    first = now - timedelta(seconds=150 + TELEMETRY_EVERY_S * (TELEMETRY_FIXES - 1))
+    positions = [
+        _telemetry_fix(unique_id, first + timedelta(seconds=TELEMETRY_EVERY_S * i), i)
+        for i in range(TELEMETRY_FIXES)
+        if i not in TELEMETRY_STOP
+    ]
+    pool = await asyncpg.create_pool(libpq_dsn(with_user(url, APP_USER)), min_size=1, max_size=2)
+    try:
+        route = await DeviceDirectory(pool).resolve(unique_id)
+        assert route is not None, "the OsmAnd device of AC-0001 is registered"
+        pipeline = IngestPipeline(pool, max_delay_s=0.001)
+        await pipeline.start()
+        try:
+            await pipeline.submit(route, positions)
+        finally:
+            await pipeline.stop()
+    finally:
+        await pool.close()
+    return len(positions)
+
+
 async def seed_screens(url: str, described: dict[str, Any], osmand_port: int) -> dict[str, Any]:
     a = described["a"]
     suffix = a["slug"].rsplit("-", 1)[1]
@@ -157,6 +212,7 @@ async def seed_screens(url: str, described: dict[str, Any], osmand_port: int) ->
     finally:
         await db.dispose()
     alerts = await _alerts(url, tenant, a["vehicles"])
+    telemetry_fixes = await _telemetry(url, a["device"])
     return {
         "owner": {"email": emails["owner"], "name": "Olive Owner"},
         "viewer": {"email": emails["viewer"], "name": "Vic Viewer"},
@@ -164,4 +220,5 @@ async def seed_screens(url: str, described: dict[str, Any], osmand_port: int) ->
         "teltonika_device": teltonika,
         "open_alerts": alerts,
         "unknown_device": await _unknown_device(osmand_port),
+        "telemetry": {"vehicle": a["vehicles"][0], "fixes": telemetry_fixes},
     }

@@ -1,6 +1,7 @@
-// The drivers, alerts, devices and settings screens in real headless Chromium against the
-// real server (seeded by tests/web/seed_screens.py): per screen, a role that can act does the
-// main action and sees the result; a viewer sees every screen without an action button.
+// The drivers, alerts, devices and settings screens and a vehicle's telemetry charts in real
+// headless Chromium against the real server (seeded by tests/web/seed_screens.py): per screen,
+// a role that can act does the main action and sees the result; a viewer sees every screen
+// without an action button.
 // Screenshots land in test-artifacts/web/.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -306,6 +307,48 @@ describe("the fleet screens", () => {
     assert.equal(await header.evaluate((el) => getComputedStyle(el).backgroundColor), "rgb(124, 45, 18)");
     await branding.scrollIntoViewIfNeeded();
     await screenshot(page, "52-settings-branding");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("vehicle detail: telemetry charts of the seeded readings, by keyboard too", async () => {
+    const { page, context, problems } = await signedIn(server.a.email);
+    const { vehicle } = seeded.telemetry;
+    await page.goto(`${server.base_url}/vehicles/${vehicle.id}`);
+    await page.getByRole("heading", { level: 1, name: vehicle.plate }).waitFor();
+    const card = page.getByRole("region", { name: "Telemetry" });
+    await card.getByRole("button", { name: "1 h", pressed: true }).waitFor();
+    const speed = card.getByRole("img", { name: /^Speed, last hour: average \d+ km\/h, min \d+ km\/h/ });
+    await speed.waitFor();
+    for (const name of ["Fuel level", "Coolant temperature", "Engine rpm"]) {
+      await card.getByRole("img", { name: new RegExp(`^${name}, last hour: average [\\d,]+ `) }).waitFor();
+    }
+    // Drawn: a line with segments, broken by the six-minute stop, painted at a real size.
+    const speedLine = speed.locator("path.telemetry-line");
+    assert.match(await speedLine.getAttribute("d"), /^M[\d.]+ [\d.]+L[\d.]+ [\d.]+/);
+    assert.ok((await speedLine.getAttribute("d")).split("M").length - 1 >= 2, "the stop is a gap");
+    const fuelLine = card.getByRole("img", { name: /^Fuel level/ }).locator("path.telemetry-line");
+    assert.equal((await fuelLine.getAttribute("d")).split("M").length - 1, 2);
+    const box = await speedLine.boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 10, `line box ${JSON.stringify(box)}`);
+    await card.scrollIntoViewIfNeeded();
+    await assertAccessibleBasics(page);
+    await screenshot(page, "70-vehicle-telemetry");
+
+    // Keyboard: another window, then a bucket's readout.
+    await card.getByRole("button", { name: "6 h" }).focus();
+    await page.keyboard.press("Enter");
+    await card.getByRole("button", { name: "6 h", pressed: true }).waitFor();
+    await card.getByRole("img", { name: /^Speed, last 6 hours: average \d+ km\/h/ }).waitFor();
+    const scrub = card.getByRole("slider", { name: "Speed at a time" });
+    await scrub.focus();
+    const latest = await scrub.getAttribute("aria-valuetext");
+    await page.keyboard.press("Home");
+    const earliest = await scrub.getAttribute("aria-valuetext");
+    assert.match(earliest, /: \d+ km\/h( \(\d+–\d+\))?$/);
+    assert.notEqual(earliest, latest);
+    await card.locator(".telemetry-cursor").first().waitFor({ state: "attached" });
+    await screenshot(page, "71-vehicle-telemetry-6h");
     assert.deepEqual(problems, []);
     await context.close();
   });

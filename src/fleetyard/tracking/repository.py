@@ -1,19 +1,36 @@
-"""Every line of SQL for tracking: positions of one device or vehicle in a time window, and the
-vehicles of a tenant left-joined to their latest state. All of it scoped to one tenant."""
+"""Every line of SQL for tracking: positions of one device or vehicle in a time window, their
+readings downsampled into time buckets, and the vehicles of a tenant left-joined to their
+latest state. All of it scoped to one tenant."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Double,
+    Interval,
+    Numeric,
+    Row,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.kit.ids import TenantId
 from fleetyard.models import Device, PositionRecord, Vehicle, VehicleState
+from fleetyard.telematics import attributes as attr
 
 P = PositionRecord
 _FIX_COLUMNS = (
@@ -67,6 +84,61 @@ class Track:
     start: datetime
     end: datetime
     valid_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """One metric's readings in one bucket: mean, extremes and how many there were."""
+
+    avg: float
+    min: float
+    max: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """The fixes from ``start`` to ``start`` + the bucket width; a metric is None when none of
+    them carried a reading of it."""
+
+    start: datetime
+    fixes: int
+    speed_kmh: Spread | None
+    fuel_level_pct: Spread | None
+    coolant_temp_c: Spread | None
+    rpm: Spread | None
+
+
+SPEED: Final = "speed_kmh"
+READINGS: Final = (attr.FUEL_LEVEL_PCT, attr.COOLANT_TEMP_C, attr.RPM)
+# A reading beyond this is garbage, not a measurement; leaving it out also keeps the float8
+# cast and the sums from overflowing (a JSON number may have thousands of digits).
+MAX_READING: Final = 10**12
+_AGGREGATES: Final = ("avg", "min", "max", "count")
+
+
+def _reading(key: str) -> ColumnElement[float]:
+    """``attributes[key]`` as a float8, or NULL when it is missing, not a JSON number, or
+    absurd. CASE tries its branches in order, so the casts only ever see a number, and the
+    bound is compared as numeric, so float8 only ever sees a number it can hold."""
+    value = P.attributes[key]
+    return case(
+        (func.jsonb_typeof(value) != "number", None),
+        (func.abs(cast(value, Numeric)) <= literal(MAX_READING, Numeric()), cast(value, Double)),
+        else_=None,
+    )
+
+
+def _spread(row: Row[Any], metric: str) -> Spread | None:
+    count = row._mapping[f"{metric}_count"]
+    if not count:
+        return None
+    return Spread(
+        avg=row._mapping[f"{metric}_avg"],
+        min=row._mapping[f"{metric}_min"],
+        max=row._mapping[f"{metric}_max"],
+        count=count,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +201,45 @@ class PositionRepository:
         result = await self.session.stream(self._ordered(track).execution_options(yield_per=batch))
         async for rows in result.partitions(batch):
             yield [Fix(**row._mapping) for row in rows]
+
+    async def buckets(self, track: Track, width: timedelta) -> list[Bucket]:
+        """The track's fixes in ``width``-wide buckets counted from ``track.start`` (date_bin),
+        oldest first, only the buckets that hold fixes. Speed is read from valid fixes only;
+        the other readings from every fix (a fix flagged for its position, such as one with no
+        GPS lock, still carries true engine readings)."""
+        start = func.date_bin(
+            literal(width, Interval()), P.fix_time, literal(track.start, DateTime(timezone=True))
+        )
+        fixes = (
+            select(
+                start.label("start"),
+                P.valid,
+                cast(P.speed_kmh, Double).label(SPEED),
+                *(_reading(key).label(key) for key in READINGS),
+            )
+            .where(*self._of(track))
+            .subquery("fixes")
+        )
+        columns: list[ColumnElement[Any]] = [fixes.c.start, func.count().label("fixes")]
+        for metric in (SPEED, *READINGS):
+            for name in _AGGREGATES:
+                column = getattr(func, name)(fixes.c[metric])
+                if metric == SPEED:
+                    column = column.filter(fixes.c.valid)
+                columns.append(column.label(f"{metric}_{name}"))
+        stmt = select(*columns).group_by(fixes.c.start).order_by(fixes.c.start)
+        rows = (await self.session.execute(stmt)).all()
+        return [
+            Bucket(
+                start=row.start,
+                fixes=row.fixes,
+                speed_kmh=_spread(row, SPEED),
+                fuel_level_pct=_spread(row, attr.FUEL_LEVEL_PCT),
+                coolant_temp_c=_spread(row, attr.COOLANT_TEMP_C),
+                rpm=_spread(row, attr.RPM),
+            )
+            for row in rows
+        ]
 
 
 @dataclass(frozen=True, slots=True)

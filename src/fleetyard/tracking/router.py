@@ -1,4 +1,5 @@
-"""Tracking: position history (JSON pages or GeoJSON / CSV / GPX files) and live vehicle state."""
+"""Tracking: position history (JSON pages or GeoJSON / CSV / GPX files), downsampled telemetry
+and live vehicle state."""
 
 from __future__ import annotations
 
@@ -18,11 +19,21 @@ from fleetyard.kit.pagination import Page
 from fleetyard.models import Vehicle, VehicleState
 from fleetyard.tracking.exports import csv_chunks, geojson_chunks, gpx_chunks
 from fleetyard.tracking.repository import FleetFilters
-from fleetyard.tracking.schemas import Position, PositionFormat, VehicleReading, VehicleWithState
+from fleetyard.tracking.schemas import (
+    Position,
+    PositionFormat,
+    TelemetryBucket,
+    VehicleReading,
+    VehicleTelemetry,
+    VehicleWithState,
+)
 from fleetyard.tracking.service import (
+    DEFAULT_BUCKETS,
+    MAX_BUCKETS,
     Export,
     PositionQuery,
     PositionService,
+    TelemetryService,
     TooManyPositions,
     VehicleStateService,
 )
@@ -129,6 +140,41 @@ async def get_vehicle_state(
 ) -> VehicleWithState:
     """The vehicle's latest valid fix and readings; ``state`` is null before its first fix."""
     return _with_state(*await VehicleStateService(session, actor).get(vehicle_id))
+
+
+@router.get(
+    "/vehicles/{vehicle_id}/telemetry",
+    response_model=VehicleTelemetry,
+    responses=responses(PermissionDenied, NotFound),
+)
+async def get_vehicle_telemetry(
+    vehicle_id: uuid.UUID,
+    session: DbSession,
+    actor: Reader,
+    start: Annotated[
+        AwareDatetime | None,
+        Query(alias="from", description="Inclusive; default: 24 hours before 'to'"),
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None, Query(alias="to", description="Exclusive; default: now")
+    ] = None,
+    buckets: Annotated[
+        int, Query(ge=1, le=MAX_BUCKETS, description="At most this many buckets")
+    ] = DEFAULT_BUCKETS,
+) -> VehicleTelemetry:
+    """Speed, fuel level, coolant temperature and engine rpm, downsampled for charts: the
+    window (at most 7 days) is cut into buckets of ``bucket_seconds`` = window / ``buckets``
+    rounded up to whole seconds, counted from ``from``; each bucket that holds fixes gives
+    each metric's avg, min, max and count (null without readings). Speed comes from valid
+    fixes only; readings that are not JSON numbers are left out."""
+    telemetry = await TelemetryService(session, actor).for_vehicle(vehicle_id, start, end, buckets)
+    return VehicleTelemetry(
+        vehicle_id=telemetry.vehicle_id,
+        from_=telemetry.start,
+        to=telemetry.end,
+        bucket_seconds=int(telemetry.width.total_seconds()),
+        buckets=[TelemetryBucket.model_validate(bucket) for bucket in telemetry.buckets],
+    )
 
 
 @router.get(

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from fleetyard.kit.schemas import ReadSchema
 
@@ -66,3 +66,37 @@ class VehicleWithState(BaseModel):
     status: str
     group_id: uuid.UUID | None
     state: VehicleReading | None
+
+
+class ReadingSpread(ReadSchema):
+    """One metric over the readings of one bucket."""
+
+    avg: float
+    min: float
+    max: float
+    count: int = Field(description="How many readings the bucket holds")
+
+
+class TelemetryBucket(ReadSchema):
+    """The fixes from ``start`` for ``bucket_seconds``; a metric is null when none of them
+    carried it (not a JSON number, or absurd, counts as not carried)."""
+
+    start: datetime
+    fixes: int = Field(description="Fixes in the bucket, valid or not")
+    speed_kmh: ReadingSpread | None = Field(description="From valid fixes only")
+    fuel_level_pct: ReadingSpread | None
+    coolant_temp_c: ReadingSpread | None
+    rpm: ReadingSpread | None
+
+
+class VehicleTelemetry(BaseModel):
+    """A vehicle's readings downsampled over ``[from, to)``: only buckets holding fixes are
+    listed, so a missing bucket is a gap."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    vehicle_id: uuid.UUID
+    from_: datetime = Field(alias="from")
+    to: datetime
+    bucket_seconds: int
+    buckets: list[TelemetryBucket]

@@ -1,8 +1,10 @@
 """Tracking rules: one subject per query, a bounded time window, keyset pages on fix time,
-exports capped in size; the fleet's latest state per vehicle."""
+exports capped in size; a vehicle's readings downsampled into at most so many buckets; the
+fleet's latest state per vehicle."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
@@ -15,6 +17,7 @@ from fleetyard.errors import NotFound, ValidationFailed
 from fleetyard.kit.pagination import decode_cursor, encode_cursor
 from fleetyard.models import Vehicle, VehicleState
 from fleetyard.tracking.repository import (
+    Bucket,
     Fix,
     FleetFilters,
     PositionRepository,
@@ -26,6 +29,12 @@ from fleetyard.tracking.repository import (
 DEFAULT_WINDOW = timedelta(hours=24)
 MAX_WINDOW = timedelta(days=31)
 MAX_EXPORT = 100_000  # fixes in one GeoJSON / CSV / GPX answer
+# Telemetry aggregates every fix of the window in one statement per request (and the charts
+# ask again every 30 s): a week of a 1 Hz tracker is already ~600,000 rows, so the window is
+# kept shorter than the positions' 31 days; longer spans belong in a report.
+TELEMETRY_MAX_WINDOW = timedelta(days=7)
+DEFAULT_BUCKETS = 120
+MAX_BUCKETS = 1000
 
 
 class TooManyPositions(ValidationFailed):
@@ -51,8 +60,22 @@ class Export:
     batches: AsyncIterator[Sequence[Fix]]
 
 
+@dataclass(frozen=True, slots=True)
+class Telemetry:
+    """A vehicle's readings in ``[start, end)``, in buckets of ``width`` counted from start."""
+
+    vehicle_id: uuid.UUID
+    start: datetime
+    end: datetime
+    width: timedelta
+    buckets: list[Bucket]
+
+
 def resolve_window(
-    start: datetime | None, end: datetime | None, now: datetime
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+    max_window: timedelta = MAX_WINDOW,
 ) -> tuple[datetime, datetime]:
     """``[start, end)``: ``end`` defaults to now, ``start`` to 24 h before ``end``."""
     for name, value in (("from", start), ("to", end)):
@@ -62,12 +85,19 @@ def resolve_window(
     start = start or end - DEFAULT_WINDOW
     if start >= end:
         raise ValidationFailed("'from' must be before 'to'.", details={"field": "from"})
-    if end - start > MAX_WINDOW:
+    if end - start > max_window:
         raise ValidationFailed(
-            f"The window may span at most {MAX_WINDOW.days} days.",
-            details={"field": "from", "max_days": MAX_WINDOW.days},
+            f"The window may span at most {max_window.days} days.",
+            details={"field": "from", "max_days": max_window.days},
         )
     return start, end
+
+
+def bucket_width(start: datetime, end: datetime, buckets: int) -> timedelta:
+    """The window split in ``buckets``, rounded up to whole seconds (at least one), so that
+    ``[start, end)`` never needs more than ``buckets`` buckets."""
+    window_us = (end - start) // timedelta(microseconds=1)
+    return timedelta(seconds=max(1, math.ceil(window_us / (buckets * 1_000_000))))
 
 
 def _parse_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
@@ -131,6 +161,30 @@ class PositionService:
                 details={"entity_type": entity_type, "id": str(entity_id)},
             )
         return found
+
+
+class TelemetryService:
+    def __init__(self, session: AsyncSession, actor: Principal) -> None:
+        self.repo = PositionRepository(session, actor.tenant_id)
+
+    async def for_vehicle(
+        self,
+        vehicle_id: uuid.UUID,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        buckets: int = DEFAULT_BUCKETS,
+    ) -> Telemetry:
+        """Speed and engine readings per bucket, at most ``buckets`` (1..``MAX_BUCKETS``, checked
+        by the route) over a window of at most ``TELEMETRY_MAX_WINDOW``; buckets without fixes
+        are left out."""
+        start, end = resolve_window(start, end, datetime.now(UTC), TELEMETRY_MAX_WINDOW)
+        if await self.repo.get_vehicle(vehicle_id) is None:
+            raise NotFound(
+                "No such vehicle.", details={"entity_type": "vehicle", "id": str(vehicle_id)}
+            )
+        width = bucket_width(start, end, buckets)
+        track = Track(None, vehicle_id, start, end)
+        return Telemetry(vehicle_id, start, end, width, await self.repo.buckets(track, width))
 
 
 class VehicleStateService:

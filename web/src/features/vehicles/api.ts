@@ -1,5 +1,6 @@
 import {
   infiniteQueryOptions,
+  keepPreviousData,
   queryOptions,
   type InfiniteData,
   type QueryClient,
@@ -17,6 +18,8 @@ export type Group = Schemas["Group"];
 export type VehicleStatus = "active" | "in_maintenance" | "retired";
 export type FuelType = Schemas["FuelType"];
 export type VehiclePage = Schemas["Page_Vehicle_"];
+export type VehicleTelemetry = Schemas["VehicleTelemetry"];
+export type TelemetryBucket = Schemas["TelemetryBucket"];
 
 export const VEHICLE_STATUSES: readonly VehicleStatus[] = ["active", "in_maintenance", "retired"];
 export const VEHICLE_TYPES: readonly VehicleType[] = [
@@ -111,6 +114,43 @@ export function vehicleStateQueryOptions(vehicleId: string) {
           signal,
         }),
       ),
+  });
+}
+
+/**
+ * The telemetry charts' windows. Each asks for as many buckets as keeps one bucket wider than
+ * a tracker's usual report interval (a minute at most), so a moving vehicle draws a line and
+ * not a row of dots: a bucket with no fix is a gap.
+ */
+export const TELEMETRY_WINDOWS = [
+  { id: "1h", label: "1 h", hours: 1, buckets: 60 },
+  { id: "6h", label: "6 h", hours: 6, buckets: 120 },
+  { id: "24h", label: "24 h", hours: 24, buckets: 144 },
+] as const;
+export type TelemetryWindow = (typeof TELEMETRY_WINDOWS)[number]["id"];
+export const TELEMETRY_REFRESH_MS = 30_000;
+
+/** Speed and engine readings over the last hours, in buckets; refreshed while on screen. */
+export function vehicleTelemetryQueryOptions(vehicleId: string, window: TelemetryWindow) {
+  const { hours, buckets } = TELEMETRY_WINDOWS.find((w) => w.id === window) ?? TELEMETRY_WINDOWS[0];
+  return queryOptions({
+    queryKey: [...vehiclesKey, "telemetry", vehicleId, window],
+    queryFn: ({ signal }) => {
+      const to = new Date();
+      const from = new Date(to.getTime() - hours * 3_600_000);
+      return unwrap(
+        api.GET("/api/v1/vehicles/{vehicle_id}/telemetry", {
+          params: {
+            path: { vehicle_id: vehicleId },
+            query: { from: from.toISOString(), to: to.toISOString(), buckets },
+          },
+          signal,
+        }),
+      );
+    },
+    refetchInterval: TELEMETRY_REFRESH_MS,
+    // Switching windows keeps the last charts on screen until the new ones arrive.
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -12,6 +12,7 @@ import { VehicleAlerts } from "./VehicleAlerts";
 import { VehicleAudit } from "./VehicleAudit";
 import { VehicleEditForm } from "./VehicleEditForm";
 import { VehicleLatestState } from "./VehicleLatestState";
+import { VehicleTelemetry } from "./VehicleTelemetry";
 import "./vehicleEdit.css";
 
 function statusText(status: Vehicle["status"]): string {
@@ -162,6 +163,7 @@ export function VehicleDetailPage() {
       <div className="detail-grid">
         <VehicleRecord vehicle={record} />
         <VehicleLatestState vehicleId={vehicleId} />
+        <VehicleTelemetry vehicleId={vehicleId} />
         <VehicleAlerts vehicleId={vehicleId} />
         <VehicleAudit vehicleId={vehicleId} />
       </div>

@@ -169,3 +169,23 @@ async def test_harsh_braking_per_100_km_from_the_odometer(
         "distance_km": 145.0,
     }
     assert [r["code"] for r in response.json()["recommendations"]] == ["check_brakes"]
+
+
+async def test_absurd_readings_are_left_out_not_a_500(
+    feeder: Feeder, tracked: Tracked, live_client: httpx.AsyncClient
+) -> None:
+    c, f, r = attr.COOLANT_TEMP_C, attr.FUEL_LEVEL_PCT, attr.RPM
+    # numbers no float8 holds, and readings that are no numbers, beside a real overheating
+    await feeder.feed(
+        tracked,
+        Week(tracked).day(
+            1, {c: 10**400, f: -(10**400), r: 10**400}, {c: "hot", f: [1]}, {c: 112}, {c: 100}
+        ),
+    )
+    response = await live_client.get(
+        f"/api/v1/vehicles/{tracked.vehicle_id}/health", headers=tracked.tenant.owner
+    )
+    assert response.status_code == 200, response.text
+    codes = {d["code"] for d in response.json()["deductions"]}
+    assert "coolant_overheating" in codes
+    assert "low_fuel" not in codes

@@ -18,10 +18,12 @@ from fleetyard.telematics.rules.thresholds import COOLANT_HIGH, FUEL_LOW
 
 
 def _number(key: str) -> str:
-    """A numeric attribute, or NULL when it is missing or not a JSON number."""
+    """A numeric attribute, or NULL when it is missing, not a JSON number, or absurd. CASE
+    tries its branches in order: the casts only ever see a number, float8 one it can hold."""
+    value = f"attributes->'{key}'"
     return (
-        f"case when jsonb_typeof(attributes->'{key}') = 'number' "
-        f"then (attributes->>'{key}')::float8 end"
+        f"case when jsonb_typeof({value}) <> 'number' then null "
+        f"when abs(({value})::numeric) <= {attr.MAX_READING} then ({value})::float8 end"
     )
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+# A numeric reading beyond this is garbage, not a measurement; SQL that reads attributes as
+# float8 leaves such values out (a JSON number may have hundreds of digits: no float8 holds it).
+MAX_READING: Final = 10**12
+
 RPM: Final = "rpm"  # engine speed, revolutions per minute
 COOLANT_TEMP_C: Final = "coolant_temp_c"  # engine coolant temperature, °C
 FUEL_LEVEL_PCT: Final = "fuel_level_pct"  # fuel level, % of tank

@@ -111,9 +111,6 @@ class Bucket:
 
 SPEED: Final = "speed_kmh"
 READINGS: Final = (attr.FUEL_LEVEL_PCT, attr.COOLANT_TEMP_C, attr.RPM)
-# A reading beyond this is garbage, not a measurement; leaving it out also keeps the float8
-# cast and the sums from overflowing (a JSON number may have thousands of digits).
-MAX_READING: Final = 10**12
 _AGGREGATES: Final = ("avg", "min", "max", "count")
 
 
@@ -124,7 +121,10 @@ def _reading(key: str) -> ColumnElement[float]:
     value = P.attributes[key]
     return case(
         (func.jsonb_typeof(value) != "number", None),
-        (func.abs(cast(value, Numeric)) <= literal(MAX_READING, Numeric()), cast(value, Double)),
+        (
+            func.abs(cast(value, Numeric)) <= literal(attr.MAX_READING, Numeric()),
+            cast(value, Double),
+        ),
         else_=None,
     )
 

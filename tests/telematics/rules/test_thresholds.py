@@ -58,7 +58,9 @@ def test_fuel_below_10_is_a_warning_and_clears_above_15() -> None:
     assert fuel_low({attr.FUEL_LEVEL_PCT: 15.5}, held).ended == (FUEL,)
 
 
-@pytest.mark.parametrize("value", [None, True, False, "120", float("nan"), float("inf"), [1]])
+@pytest.mark.parametrize(
+    "value", [None, True, False, "120", float("nan"), float("inf"), [1], 10**400, -(10**13), 1e300]
+)
 def test_missing_or_odd_readings_say_nothing(value: object) -> None:
     attributes = {} if value is None else {attr.COOLANT_TEMP_C: value}
     assert coolant_high(attributes, frozenset({COOLANT})) == Outcome()

@@ -85,11 +85,14 @@ FUEL_LOW = Threshold(
 
 
 def number(value: object) -> float | None:
-    """A finite reading, or None (missing, a flag, text, NaN)."""
+    """A plausible reading, or None (missing, a flag, text, NaN, or beyond MAX_READING: an
+    integer of hundreds of digits is no measurement, and no float holds it)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if isinstance(value, int) and abs(value) > attr.MAX_READING:
+        return None
     reading = float(value)
-    return reading if math.isfinite(reading) else None
+    return reading if math.isfinite(reading) and abs(reading) <= attr.MAX_READING else None
 
 
 def check_threshold(

@@ -118,7 +118,7 @@ describe("the web app", () => {
     await logIn(page, server.base_url, server.a.email, server.password, "/vehicles");
     await row(page, "AC-0001").waitFor();
     // The list endpoint answers 10,000 synthetic vehicles, 200 a page, as the API does.
-    await page.route(/\/api\/v1\/vehicles\?/, async (route) => {
+    await context.route(/\/api\/v1\/vehicles\?/, async (route) => {
       const url = new URL(route.request().url());
       const start = Number(url.searchParams.get("cursor") ?? 0);
       const limit = Number(url.searchParams.get("limit"));

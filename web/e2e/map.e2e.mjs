@@ -228,7 +228,7 @@ describe("the live map", () => {
     };
     const now = () => new Date().toISOString();
     // The snapshot: 1,200 synthetic vehicles; then their positions through the live socket.
-    await page.route(/\/api\/v1\/fleet\/state/, (route) =>
+    await context.route(/\/api\/v1\/fleet\/state/, (route) =>
       route.fulfill({
         json: {
           items: Array.from({ length: COUNT }, (_, n) => ({

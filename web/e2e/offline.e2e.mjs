@@ -306,9 +306,11 @@ describe("the offline app", () => {
     await page.goto(`${server.base_url}/vehicles/${vehicle.id}`);
     const record = page.getByRole("region", { name: "Record" });
 
-    // The first PATCH reaches the server, but its answer never comes back.
+    // The first PATCH reaches the server, but its answer never comes back. (The context's
+    // route, not the page's: once the service worker controls the page, its requests pass
+    // through the worker, which only the context's routes see.)
     const sent = [];
-    await page.route(`**/api/v1/vehicles/${vehicle.id}`, async (route) => {
+    await context.route(`**/api/v1/vehicles/${vehicle.id}`, async (route) => {
       const request = route.request();
       if (request.method() !== "PATCH") return route.continue();
       sent.push(request.headers()["idempotency-key"]);

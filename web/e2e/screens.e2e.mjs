@@ -394,7 +394,7 @@ describe("the fleet screens", () => {
   test("an action the server refuses (403) is said, not crashed on", async () => {
     const { page, context } = await newPage();
     // The viewer's page believes, wrongly, that it may add drivers: the server still decides.
-    await page.route("**/api/v1/auth/me", async (route) => {
+    await context.route("**/api/v1/auth/me", async (route) => {
       const response = await route.fetch();
       // Only the body: the answer's headers may say gzip, which the new body is not.
       await route.fulfill({ json: { ...(await response.json()), role: "fleet_manager" } });

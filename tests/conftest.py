@@ -19,10 +19,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from fleetyard.app import create_app
+from fleetyard.auth.secrets import FAST_HASHING_ENV
 from fleetyard.config import Environment, Settings
 from fleetyard.db import Database, set_tenant, with_user
 from fleetyard.migrate import upgrade
 from tests.factories import Actor, TenantSetup, setup_tenant
+
+# The suite makes thousands of users: cheap password hashes (fleetyard.auth.secrets).
+os.environ.setdefault(FAST_HASHING_ENV, "1")
 
 ADMIN_URL = os.environ.get(
     "FLEETYARD_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -38,8 +38,9 @@ run: $(STAMP) web
 
 ## Run the whole test suite: Python against the machine's PostgreSQL (and Redis), then the
 ## web app's checks and its browser tests in Debian's headless Chromium (installed if missing).
+## pytest runs in two workers, a test file each at a time (each worker has its own database).
 test: $(STAMP) web
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 	$(MAKE) test-web
 
 test-web: $(STAMP) web

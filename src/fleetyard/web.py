@@ -100,21 +100,20 @@ def mount_web(app: FastAPI, web_dir: Path, map_style_url: str | None = None) -> 
     """Serve the built app from ``web_dir``; call after every other route is added."""
     root = web_dir.resolve()
     secure = security_headers(map_style_url)
+    revalidated = {**secure, "Cache-Control": REVALIDATE}
+    immutable = {**secure, "Cache-Control": IMMUTABLE}
 
     @app.api_route("/{path:webpath}", methods=["GET", "HEAD"], include_in_schema=False)
     async def web_app(path: str, request: Request) -> Response:
         index = _resolve(root, "index.html")
         if index is None:
-            return HTMLResponse(NOT_BUILT, headers={**secure, "Cache-Control": REVALIDATE})
+            return HTMLResponse(NOT_BUILT, headers=revalidated)
         found = _resolve(root, path) if path else None
         if found is not None and found != index:
             hashed = path.startswith(f"{HASHED_DIR}/")
-            cache_control = IMMUTABLE if hashed else REVALIDATE
             return precompressed_response(
-                request, found, headers={**secure, "Cache-Control": cache_control}
+                request, found, headers=immutable if hashed else revalidated
             )
         if path.startswith(f"{HASHED_DIR}/"):  # an old build's asset: HTML here would mislead
             raise NotFound()
-        return precompressed_response(
-            request, index, headers={**secure, "Cache-Control": REVALIDATE}
-        )
+        return precompressed_response(request, index, headers=revalidated)

@@ -2,22 +2,17 @@
 // open one, switch tenants, and never see another tenant's vehicles. Screenshots of each
 // screen land in test-artifacts/web/.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
+import { logIn, openPage, screenshot, withServerAndBrowser } from "./harness.mjs";
 
 const TIMEOUT = 15_000;
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((started, launched) => {
+  server = started;
+  browser = launched;
 });
 
 function newPage() {

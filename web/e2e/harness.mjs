@@ -6,6 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
+import { after, before } from "node:test";
+
 import { chromium } from "playwright-core";
 
 const web = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -93,4 +95,22 @@ export async function openPage(browser, options = {}) {
     });
   }
   return { page, context, problems };
+}
+
+/**
+ * A test file's seeded server and browser: started before its tests, stopped after them;
+ * `ready(server, browser)` hands them over once both run.
+ */
+export function withServerAndBrowser(ready) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    ready(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }

@@ -4,22 +4,17 @@
 // subscriptions don't leak across navigation; 1,200 vehicles stay smooth. Screenshots in
 // test-artifacts/web/.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
+import { logIn, openPage, screenshot, withServerAndBrowser } from "./harness.mjs";
 
 const TIMEOUT = 20_000;
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((started, launched) => {
+  server = started;
+  browser = launched;
 });
 
 async function newPage() {

@@ -6,24 +6,19 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import { chromium, request } from "playwright-core";
 
-import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
+import { logIn, openPage, screenshot, withServerAndBrowser } from "./harness.mjs";
 
 const TIMEOUT = 20_000;
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((started, launched) => {
+  server = started;
+  browser = launched;
 });
 
 function newPage() {

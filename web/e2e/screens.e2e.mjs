@@ -5,9 +5,9 @@
 // Screenshots land in test-artifacts/web/.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
+import { logIn, openPage, screenshot, withServerAndBrowser } from "./harness.mjs";
 
 const TIMEOUT = 15_000;
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -15,15 +15,10 @@ let server;
 let browser;
 let seeded;
 
-before(async () => {
-  server = await startServer();
-  seeded = server.screens;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((started, launched) => {
+  server = started;
+  seeded = started.screens;
+  browser = launched;
 });
 
 function newPage(options = {}) {

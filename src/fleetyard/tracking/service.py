@@ -145,22 +145,27 @@ class PositionService:
             )
         start, end = resolve_window(query.start, query.end, datetime.now(UTC))
         track = Track(query.device_id, query.vehicle_id, start, end, query.valid_only)
-        return await self._subject(track), track
+        return await subject_of(self.repo, track), track
 
-    async def _subject(self, track: Track) -> Subject:
-        if track.device_id is not None:
-            found = await self.repo.get_device(track.device_id)
-            entity_type, entity_id = "device", track.device_id
-        else:
-            assert track.vehicle_id is not None
-            found = await self.repo.get_vehicle(track.vehicle_id)
-            entity_type, entity_id = "vehicle", track.vehicle_id
+
+def _no_such(entity_type: str, entity_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"No such {entity_type}.", details={"entity_type": entity_type, "id": str(entity_id)}
+    )
+
+
+async def subject_of(repo: PositionRepository, track: Track) -> Subject:
+    """The device or vehicle the track follows; NotFound outside the tenant."""
+    if track.device_id is not None:
+        found = await repo.get_device(track.device_id)
         if found is None:
-            raise NotFound(
-                f"No such {entity_type}.",
-                details={"entity_type": entity_type, "id": str(entity_id)},
-            )
+            raise _no_such("device", track.device_id)
         return found
+    assert track.vehicle_id is not None
+    found = await repo.get_vehicle(track.vehicle_id)
+    if found is None:
+        raise _no_such("vehicle", track.vehicle_id)
+    return found
 
 
 class TelemetryService:
@@ -178,12 +183,9 @@ class TelemetryService:
         by the route) over a window of at most ``TELEMETRY_MAX_WINDOW``; buckets without fixes
         are left out."""
         start, end = resolve_window(start, end, datetime.now(UTC), TELEMETRY_MAX_WINDOW)
-        if await self.repo.get_vehicle(vehicle_id) is None:
-            raise NotFound(
-                "No such vehicle.", details={"entity_type": "vehicle", "id": str(vehicle_id)}
-            )
-        width = bucket_width(start, end, buckets)
         track = Track(None, vehicle_id, start, end)
+        await subject_of(self.repo, track)
+        width = bucket_width(start, end, buckets)
         return Telemetry(vehicle_id, start, end, width, await self.repo.buckets(track, width))
 
 
@@ -194,9 +196,7 @@ class VehicleStateService:
     async def get(self, vehicle_id: uuid.UUID) -> tuple[Vehicle, VehicleState | None]:
         found = await self.repo.get(vehicle_id)
         if found is None:
-            raise NotFound(
-                "No such vehicle.", details={"entity_type": "vehicle", "id": str(vehicle_id)}
-            )
+            raise _no_such("vehicle", vehicle_id)
         return found
 
     async def list(

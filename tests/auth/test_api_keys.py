@@ -133,8 +133,10 @@ async def test_expired_key_is_refused(
 async def test_cached_key_stops_at_its_expiry(
     live_client: httpx.AsyncClient, live_tenants: Tenants
 ) -> None:
-    """Real commits: inside the rolled-back test transaction now() would stand still."""
-    expires_at = datetime.now(UTC) + timedelta(seconds=1)
+    """Real commits: inside the rolled-back test transaction now() would stand still. Three
+    seconds of life: on a machine loaded by parallel workers, one was sometimes gone before
+    the first request was served."""
+    expires_at = datetime.now(UTC) + timedelta(seconds=3)
     created = (
         await live_client.post(
             "/api/v1/api-keys",

@@ -32,11 +32,11 @@ function vehicle(id: string, state: Partial<NonNullable<VehicleWithState["state"
 }
 
 describe("vehicle status", () => {
-  it("is the first that holds: alert, stale, ignition off, moving, idle", () => {
+  it("is the first that holds: alert, offline, parked, moving, idle", () => {
     const old = new Date(NOW - STALE_AFTER_MS - 1).toISOString();
     expect(vehicleStatus(vehicle("a", { speed_kmh: 50, fix_time: old }), true, NOW)).toBe("alert");
-    expect(vehicleStatus(vehicle("a", { speed_kmh: 50, fix_time: old }), false, NOW)).toBe("stale");
-    expect(vehicleStatus(vehicle("a", { ignition: false, speed_kmh: 0 }), false, NOW)).toBe("off");
+    expect(vehicleStatus(vehicle("a", { speed_kmh: 50, fix_time: old }), false, NOW)).toBe("offline");
+    expect(vehicleStatus(vehicle("a", { ignition: false, speed_kmh: 0 }), false, NOW)).toBe("parked");
     expect(vehicleStatus(vehicle("a", { speed_kmh: 42 }), false, NOW)).toBe("moving");
     expect(vehicleStatus(vehicle("a", { speed_kmh: 1 }), false, NOW)).toBe("idle");
     expect(vehicleStatus(vehicle("a", { speed_kmh: null, ignition: null }), false, NOW)).toBe("idle");

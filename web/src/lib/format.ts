@@ -12,6 +12,14 @@ export function formatNumber(value: number | null | undefined, unit = ""): strin
   return unit ? `${number.format(value)} ${unit}` : number.format(value);
 }
 
+const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+/** Speeds everywhere in the app by one rule: whole km/h ("42 km/h"; "—" when unknown). */
+export function formatSpeed(kmh: number | null | undefined): string {
+  if (kmh === null || kmh === undefined || !Number.isFinite(kmh)) return "—";
+  return `${wholeNumber.format(Math.max(0, Math.round(kmh)))} km/h`;
+}
+
 /** `in_maintenance` → `In maintenance`. */
 export function humanize(value: string | null | undefined): string {
   if (!value) return "—";

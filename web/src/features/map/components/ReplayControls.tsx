@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState, type FormEvent } from "react";
 
 import { ErrorNotice, Loading } from "@/components/Status";
-import { formatNumber } from "@/lib/format";
+import { formatSpeed } from "@/lib/format";
 
 import { trackQueryOptions } from "../api";
 import { useStore, type ReplayStore } from "../store";
@@ -113,7 +113,7 @@ export function ReplayControls({ vehicleId, replay }: { vehicleId: string; repla
         />
         <p className="replay-now" aria-live="off">
           <output htmlFor={ids.time}>{clock.format(state.time)}</output>
-          {here?.speedKmh !== null && here?.speedKmh !== undefined ? ` · ${formatNumber(here.speedKmh, "km/h")}` : ""}
+          {here?.speedKmh !== null && here?.speedKmh !== undefined ? ` · ${formatSpeed(here.speedKmh)}` : ""}
         </p>
       </div>
     );

@@ -3,7 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 
 import { ErrorNotice, Loading } from "@/components/Status";
-import { formatNumber } from "@/lib/format";
+import { formatSpeed } from "@/lib/format";
 
 import { fleetStateQueryOptions, openAlertsQueryOptions, type VehicleWithState } from "../api";
 import { STATUS_STYLE, vehicleLabel, vehicleStatus, type ListStatus } from "../status";
@@ -124,7 +124,7 @@ export function VehicleList({
                   <span className="vehicle-list-meta">
                     {style.label}
                     {row.status !== "none" && speed !== null && speed !== undefined
-                      ? ` · ${formatNumber(speed, "km/h")}`
+                      ? ` · ${formatSpeed(speed)}`
                       : ""}
                   </span>
                 </button>

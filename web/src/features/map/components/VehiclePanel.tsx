@@ -4,7 +4,7 @@ import { Link } from "react-router";
 
 import { ErrorNotice, Loading } from "@/components/Status";
 import { fleetIndex, useLiveSubscription } from "@/lib/live";
-import { formatDateTime, formatNumber } from "@/lib/format";
+import { formatDateTime, formatNumber, formatSpeed } from "@/lib/format";
 
 import {
   fleetStateQueryOptions,
@@ -42,7 +42,7 @@ function Facts({ vehicle, hasAlert }: { vehicle: VehicleWithState; hasAlert: boo
   const codes = Array.isArray(dtcs) ? dtcs.map(String) : [];
   const facts: [string, ReactNode][] = [
     ["Status", status.label],
-    ["Speed", formatNumber(state?.speed_kmh, "km/h")],
+    ["Speed", formatSpeed(state?.speed_kmh)],
     ["Fuel", numberReading(vehicle, "fuel_level_pct", "%")],
     ["Coolant", numberReading(vehicle, "coolant_temp_c", "°C")],
     ["Ignition", state?.ignition === null || state?.ignition === undefined ? "—" : state.ignition ? "On" : "Off"],

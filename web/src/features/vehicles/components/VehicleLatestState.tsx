@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { ErrorNotice, Loading } from "@/components/Status";
-import { formatDateTime, formatNumber } from "@/lib/format";
+import { formatDateTime, formatSpeed } from "@/lib/format";
 
 import { vehicleStateQueryOptions } from "../api";
 
@@ -32,7 +32,7 @@ export function VehicleLatestState({ vehicleId }: { vehicleId: string }) {
         </div>
         <div>
           <dt>Speed</dt>
-          <dd>{formatNumber(state.speed_kmh, "km/h")}</dd>
+          <dd>{formatSpeed(state.speed_kmh)}</dd>
         </div>
         <div>
           <dt>Ignition</dt>

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fleetyard.auth.dependencies import DbSession, require
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Permission
+from fleetyard.devices.schemas import DeviceProtocol
 from fleetyard.errors import (
     AlreadyExists,
     Conflict,
@@ -15,19 +16,27 @@ from fleetyard.errors import (
     NotFound,
     PermissionDenied,
     PreconditionInvalid,
+    ValidationFailed,
     VersionConflict,
     responses,
 )
 from fleetyard.kit.http import parse_if_match
 from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from fleetyard.places.dependencies import Places
+from fleetyard.tracking.activity import Activity
+from fleetyard.vehicles.repository import SORT_COLUMNS, OverviewFilters
 from fleetyard.vehicles.schemas import (
     FuelType,
     Vehicle,
     VehicleCreate,
+    VehicleOverview,
+    VehicleOverviewPage,
     VehiclePage,
     VehicleStatusState,
     VehicleType,
     VehicleUpdate,
+    overview_from_row,
+    overview_page,
     vehicle_from_row,
     vehicle_out,
     vehicle_page,
@@ -40,10 +49,9 @@ IfMatch = Annotated[int | None, Depends(parse_if_match)]
 
 # Each route returns its response_model's own type, validated once from rows; FastAPI sees
 # the instance and only serializes it (no second validation).
-@router.get("", response_model=VehiclePage, responses=responses(PermissionDenied))
-async def list_vehicles(
-    session: DbSession,
-    actor: Annotated[Principal, Depends(require(Permission.VEHICLES_READ))],
+
+
+def vehicle_filters(
     status: VehicleStatusState | None = None,
     group_id: uuid.UUID | None = None,
     type: VehicleType | None = None,
@@ -52,13 +60,8 @@ async def list_vehicles(
     q: Annotated[
         str | None, Query(max_length=100, description="Search plate, name, VIN, make, model")
     ] = None,
-    sort: Annotated[
-        str, Query(max_length=32, description="Field, '-' prefix for descending")
-    ] = "id",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-) -> VehiclePage:
-    filters = VehicleFilters(
+) -> VehicleFilters:
+    return VehicleFilters(
         status=status,
         group_id=group_id,
         type=type.value if type else None,
@@ -66,10 +69,85 @@ async def list_vehicles(
         tag=tag,
         q=q,
     )
+
+
+def overview_filters(
+    activity: Annotated[
+        list[Activity] | None,
+        Query(max_length=len(Activity), description="Any of these (repeat the parameter)"),
+    ] = None,
+    driver_id: Annotated[uuid.UUID | None, Query(description="Its active driver")] = None,
+    has_driver: Annotated[bool | None, Query(description="With or without a driver")] = None,
+    device_id: Annotated[uuid.UUID | None, Query(description="Its tracker")] = None,
+    tracker_protocol: Annotated[DeviceProtocol | None, Query(description="Its protocol")] = None,
+    has_tracker: Annotated[bool | None, Query(description="With or without a tracker")] = None,
+) -> OverviewFilters:
+    return OverviewFilters(
+        activity=frozenset(activity or ()),
+        driver_id=driver_id,
+        has_driver=has_driver,
+        device_id=device_id,
+        tracker_protocol=tracker_protocol.value if tracker_protocol else None,
+        has_tracker=has_tracker,
+    )
+
+
+Filters = Annotated[VehicleFilters, Depends(vehicle_filters)]
+Sort = Annotated[str, Query(max_length=32, description="Field, '-' prefix for descending")]
+Cursor = Annotated[str | None, Query(max_length=500)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Reader = Annotated[Principal, Depends(require(Permission.VEHICLES_READ))]
+
+
+@router.get("", response_model=VehiclePage, responses=responses(PermissionDenied))
+async def list_vehicles(
+    session: DbSession,
+    actor: Reader,
+    filters: Filters,
+    sort: Sort = "id",
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> VehiclePage:
     rows, next_cursor = await VehicleService(session, actor).list(
         filters, sort=sort, cursor=cursor, limit=limit
     )
     return vehicle_page(rows, next_cursor)
+
+
+@router.get(
+    "/overview",
+    response_model=VehicleOverviewPage,
+    responses=responses(PermissionDenied, ValidationFailed),
+)
+async def list_vehicle_overview(
+    session: DbSession,
+    actor: Reader,
+    places: Places,
+    filters: Filters,
+    live: Annotated[OverviewFilters, Depends(overview_filters)],
+    sort: Annotated[
+        str,
+        Query(
+            max_length=32,
+            description=f"One of {', '.join(SORT_COLUMNS)}; '-' prefix for descending. "
+            "activity sorts moving, idle, parked, offline, no_position.",
+        ),
+    ] = "plate",
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> VehicleOverviewPage:
+    """The vehicles list with live context: each vehicle's activity, last fix, the place it
+    is at (a depot, or the street from the offline map data), its driver and its tracker;
+    sorted and filtered by them. Sorting or filtering by drivers needs drivers:read, by
+    trackers devices:read. Activity is computed at each request, so a vehicle whose state
+    changes between two pages of an activity sort may show on both or neither."""
+    service = VehicleService(session, actor)
+    rows, next_cursor = await service.overview(
+        filters, live, places, sort=sort, cursor=cursor, limit=limit
+    )
+    return overview_page(
+        rows, next_cursor, drivers=service.sees_drivers, trackers=service.sees_trackers
+    )
 
 
 @router.post(
@@ -89,12 +167,24 @@ async def create_vehicle(
 @router.get(
     "/{vehicle_id}", response_model=Vehicle, responses=responses(PermissionDenied, NotFound)
 )
-async def get_vehicle(
-    vehicle_id: uuid.UUID,
-    session: DbSession,
-    actor: Annotated[Principal, Depends(require(Permission.VEHICLES_READ))],
-) -> Vehicle:
+async def get_vehicle(vehicle_id: uuid.UUID, session: DbSession, actor: Reader) -> Vehicle:
     return vehicle_from_row(await VehicleService(session, actor).get_row(vehicle_id))
+
+
+@router.get(
+    "/{vehicle_id}/overview",
+    response_model=VehicleOverview,
+    responses=responses(PermissionDenied, NotFound),
+)
+async def get_vehicle_overview(
+    vehicle_id: uuid.UUID, session: DbSession, actor: Reader, places: Places
+) -> VehicleOverview:
+    """One vehicle with its live context, as a row of the overview."""
+    service = VehicleService(session, actor)
+    row, place = await service.overview_of(vehicle_id, places)
+    return overview_from_row(
+        row, place, drivers=service.sees_drivers, trackers=service.sees_trackers
+    )
 
 
 @router.patch(

@@ -20,6 +20,9 @@ from fleetyard.kit.schemas import (
     refuse_nulls,
 )
 from fleetyard.kit.vin import Vin
+from fleetyard.places.naming import Place
+from fleetyard.places.schemas import PlaceOut, place_out
+from fleetyard.tracking.activity import Activity
 
 Plate = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9 \-·.]+$")]
 Year = Annotated[int, Field(ge=1900, le=2100)]
@@ -160,3 +163,100 @@ def vehicle_out(record: Any) -> Vehicle:
     """An ORM record (after a write) → the response model."""
     columns = record.__table__.columns
     return Vehicle.model_validate(_fields({c.key: getattr(record, c.key) for c in columns}))
+
+
+# The overview: each vehicle with its live context -------------------------------------------
+
+
+class DriverRef(ReadSchema):
+    id: uuid.UUID
+    name: str
+
+
+class TrackerRef(ReadSchema):
+    id: uuid.UUID
+    name: str | None
+    protocol: str
+    unique_id: str = Field(description="The hardware id: IMEI for most GPS trackers")
+
+
+class LastFix(ReadSchema):
+    fix_time: datetime
+    latitude: float
+    longitude: float
+    speed_kmh: float | None
+
+
+class VehicleOverview(Vehicle):
+    activity: Activity = Field(
+        description="What it is doing now, from its last fix: moving, idle, parked, offline "
+        "(no fix for 10 minutes) or no_position"
+    )
+    last_fix: LastFix | None
+    place: PlaceOut | None = Field(
+        description="The depot it is at, else the street it is on or near (null: no fix, or "
+        "no named street within a few hundred metres)"
+    )
+    driver: DriverRef | None = Field(
+        description="Its active driver (null without one, or without drivers:read)"
+    )
+    tracker: TrackerRef | None = Field(
+        description="The device reporting for it (null without one, or without devices:read)"
+    )
+
+
+VehicleOverviewPage = Page[VehicleOverview]
+
+
+def _overview_fields(
+    row: Row[Any], place: Place | None, *, drivers: bool, trackers: bool
+) -> dict[str, Any]:
+    m = row._mapping
+    fields = _fields({k: m[k] for k in (*Vehicle.model_fields, "status_detail")})
+    fields["activity"] = m["activity"]
+    fields["last_fix"] = (
+        None
+        if m["last_fix_at"] is None
+        else {
+            "fix_time": m["last_fix_at"],
+            "latitude": m["latitude"],
+            "longitude": m["longitude"],
+            "speed_kmh": m["speed_kmh"],
+        }
+    )
+    fields["place"] = place_out(place)
+    fields["driver"] = (
+        {"id": m["driver_id"], "name": m["driver_name"]}
+        if drivers and m["driver_id"] is not None
+        else None
+    )
+    fields["tracker"] = (
+        {
+            "id": m["tracker_id"],
+            "name": m["tracker_name"],
+            "protocol": m["tracker_protocol"],
+            "unique_id": m["tracker_unique_id"],
+        }
+        if trackers and m["tracker_id"] is not None
+        else None
+    )
+    return fields
+
+
+def overview_from_row(
+    row: Row[Any], place: Place | None, *, drivers: bool, trackers: bool
+) -> VehicleOverview:
+    return VehicleOverview.model_validate(
+        _overview_fields(row, place, drivers=drivers, trackers=trackers)
+    )
+
+
+def overview_page(
+    rows: Sequence[tuple[Row[Any], Place | None]],
+    next_cursor: str | None,
+    *,
+    drivers: bool,
+    trackers: bool,
+) -> VehicleOverviewPage:
+    items = [_overview_fields(r, p, drivers=drivers, trackers=trackers) for r, p in rows]
+    return VehicleOverviewPage.model_validate({"items": items, "next_cursor": next_cursor})

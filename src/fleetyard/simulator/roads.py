@@ -20,6 +20,7 @@ from typing import Any, Final
 
 FORMAT_VERSION: Final = 1
 EARTH_RADIUS_M: Final = 6_371_000.0
+METRES_PER_DEGREE: Final = math.pi * EARTH_RADIUS_M / 180  # of latitude
 
 # km/h when a road has no (readable) maxspeed: built-up-area values, as most fleets drive there
 DEFAULT_SPEED_KMH: Final[Mapping[str, float]] = {
@@ -74,6 +75,36 @@ def default_speed_kmh(road_class: str) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class Box:
+    """A latitude/longitude rectangle: the area an extract covers, or part of it."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @classmethod
+    def around(cls, points: Iterable[tuple[float, float]]) -> Box:
+        """The smallest box holding every (latitude, longitude) point."""
+        latitudes, longitudes = zip(*points, strict=True)
+        return cls(min(latitudes), min(longitudes), max(latitudes), max(longitudes))
+
+    def inset(self, margin_m: float) -> Box:
+        """This box less ``margin_m`` on every side (empty, not inverted, when it is smaller)."""
+        d_lat = margin_m / METRES_PER_DEGREE
+        d_lon = d_lat / math.cos(math.radians((self.south + self.north) / 2))
+        south, north = self.south + d_lat, self.north - d_lat
+        west, east = self.west + d_lon, self.east - d_lon
+        if south > north or west > east:
+            middle = ((self.south + self.north) / 2, (self.west + self.east) / 2)
+            return Box(middle[0], middle[1], middle[0], middle[1])
+        return Box(south, west, north, east)
+
+    def contains(self, latitude: float, longitude: float) -> bool:
+        return self.south <= latitude <= self.north and self.west <= longitude <= self.east
+
+
+@dataclass(frozen=True, slots=True)
 class RoadSegment:
     """One piece of a way between two consecutive nodes, as read from the map."""
 
@@ -119,6 +150,10 @@ class RoadGraph:
 
     def road_class(self, edge: int) -> str:
         return self.class_names[self.road_classes[edge]]
+
+    @property
+    def box(self) -> Box:
+        return Box.around(zip(self.latitudes, self.longitudes, strict=True))
 
     def nearest_node(self, latitude: float, longitude: float) -> int:
         """The node closest to a point (a linear scan: for stops given once, not per step)."""

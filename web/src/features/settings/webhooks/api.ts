@@ -29,32 +29,20 @@ export type DeliveryStatus = Schemas["DeliveryStatus"];
 export type WebhookDelivery = Schemas["WebhookDelivery"];
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["pending", "succeeded", "failed"];
 
-/** Every event type; it can't be combined with others. */
-export const ALL_EVENTS = "*";
-
-/** Event types offered as choices; `*` is every event. The API is the judge of the list. */
-export const EVENT_TYPE_SUGGESTIONS = [
-  "*",
-  "vehicle_created",
-  "vehicle_updated",
-  "vehicle_deleted",
-  "driver_created",
-  "driver_updated",
-  "driver_deleted",
-  "device_created",
-  "device_updated",
-  "device_deleted",
-  "alert_opened",
-  "alert_cleared",
-  "alert_acknowledged",
-  "reservation_created",
-  "reservation_updated",
-  "reservation_deleted",
-];
+export { ALL_EVENTS, type EventTypeInfo } from "./eventTypes";
 
 const webhooksKey = ["webhooks"] as const;
 const listKey = [...webhooksKey, "list"] as const;
 const deliveriesKey = (webhookId: string) => [...webhooksKey, "deliveries", webhookId] as const;
+
+/** The event types the server writes, with their labels (they change only with a release). */
+export function eventTypesQueryOptions() {
+  return queryOptions({
+    queryKey: ["events", "types"],
+    queryFn: async ({ signal }) => unwrap(api.GET("/api/v1/events/types", { signal })),
+    staleTime: Infinity,
+  });
+}
 
 export function webhooksQueryOptions() {
   return queryOptions({

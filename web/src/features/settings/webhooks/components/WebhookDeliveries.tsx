@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
 
 import { ErrorNotice, Loading } from "@/components/Status";
@@ -6,11 +6,13 @@ import { formatDateTime, humanize } from "@/lib/format";
 
 import {
   DELIVERY_STATUSES,
+  eventTypesQueryOptions,
   useRedeliverWebhook,
   webhookDeliveriesQueryOptions,
   type DeliveryStatus,
   type Webhook,
 } from "../api";
+import { eventTypeLabel } from "../eventTypes";
 
 /** The webhook's deliveries, newest first, filtered by status; any can be sent again. */
 export function WebhookDeliveries({ webhook, canManage }: { webhook: Webhook; canManage: boolean }) {
@@ -18,6 +20,7 @@ export function WebhookDeliveries({ webhook, canManage }: { webhook: Webhook; ca
   const [status, setStatus] = useState<DeliveryStatus | undefined>(undefined);
   const query = useInfiniteQuery(webhookDeliveriesQueryOptions(webhook.id, status));
   const redeliver = useRedeliverWebhook();
+  const eventTypes = useQuery(eventTypesQueryOptions()).data ?? [];
   const deliveries = query.data?.pages.flatMap((page) => page.items) ?? [];
   let body;
   if (query.isPending) body = <Loading label="Loading deliveries…" />;
@@ -42,7 +45,7 @@ export function WebhookDeliveries({ webhook, canManage }: { webhook: Webhook; ca
           {deliveries.map((delivery) => (
             <tr key={delivery.id}>
               <td>
-                <code>{delivery.event_type}</code>
+                <span title={delivery.event_type}>{eventTypeLabel(delivery.event_type, eventTypes)}</span>
                 {delivery.redelivery_of ? <span className="muted small"> (redelivery)</span> : null}
               </td>
               <td>
@@ -59,7 +62,7 @@ export function WebhookDeliveries({ webhook, canManage }: { webhook: Webhook; ca
                     type="button"
                     className="button button-small"
                     disabled={redeliver.isPending}
-                    aria-label={`Redeliver ${delivery.event_type} of ${formatDateTime(delivery.created_at)}`}
+                    aria-label={`Redeliver ${eventTypeLabel(delivery.event_type, eventTypes)} of ${formatDateTime(delivery.created_at)}`}
                     onClick={() => redeliver.mutate({ webhookId: webhook.id, deliveryId: delivery.id })}
                   >
                     Redeliver

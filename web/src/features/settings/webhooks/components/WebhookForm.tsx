@@ -4,7 +4,9 @@ import { Field } from "@/components/Field";
 import { ErrorNotice } from "@/components/Status";
 import { fieldErrors } from "@/lib/formErrors";
 
-import { ALL_EVENTS, EVENT_TYPE_SUGGESTIONS, type Webhook } from "../api";
+import { type Webhook } from "../api";
+import { ALL_EVENTS, byDomain, type EventTypeInfo } from "../eventTypes";
+import "./webhooks.css";
 
 export interface WebhookValues {
   url: string;
@@ -32,15 +34,19 @@ interface Props {
   notice?: ReactNode;
   onSubmit: (values: WebhookValues) => void;
   onCancel?: () => void;
+  /** The API's event types with their labels; empty while they load (or if they can't). */
+  eventTypes: readonly EventTypeInfo[];
 }
 
-/** The suggested event types as checkboxes; any others typed in, comma-separated. */
-export function WebhookForm({ initial, submitLabel, pending, error, notice, onSubmit, onCancel }: Props) {
+/**
+ * The API's event types as labelled checkboxes grouped by domain (the real names are sent);
+ * a name it doesn't list (a newer server's) can be typed in, comma-separated.
+ */
+export function WebhookForm({ initial, submitLabel, pending, error, notice, onSubmit, onCancel, eventTypes }: Props) {
   const id = useId();
+  const listed = new Set([ALL_EVENTS, ...eventTypes.map((t) => t.type)]);
   const [values, setValues] = useState(initial);
-  const [extra, setExtra] = useState(
-    initial.eventTypes.filter((t) => !EVENT_TYPE_SUGGESTIONS.includes(t)).join(", "),
-  );
+  const [extra, setExtra] = useState(initial.eventTypes.filter((t) => !listed.has(t)).join(", "));
   const errors = fieldErrors(error);
   const chosen = new Set(values.eventTypes);
   const everything = chosen.has(ALL_EVENTS);
@@ -61,7 +67,7 @@ export function WebhookForm({ initial, submitLabel, pending, error, notice, onSu
       return;
     }
     const typed = extra.split(",").map((t) => t.trim()).filter(Boolean);
-    const suggested = values.eventTypes.filter((t) => EVENT_TYPE_SUGGESTIONS.includes(t));
+    const suggested = values.eventTypes.filter((t) => listed.has(t));
     onSubmit({ ...values, eventTypes: [...new Set([...suggested, ...typed])] });
   };
   return (
@@ -93,16 +99,24 @@ export function WebhookForm({ initial, submitLabel, pending, error, notice, onSu
       </div>
       <fieldset className="checkbox-grid" aria-describedby={errors.event_types ? `${id}-events-error` : undefined}>
         <legend>Event types</legend>
-        {EVENT_TYPE_SUGGESTIONS.map((type) => (
-          <label key={type}>
-            <input
-              type="checkbox"
-              checked={chosen.has(type)}
-              disabled={everything && type !== ALL_EVENTS}
-              onChange={() => toggle(type)}
-            />{" "}
-            {type === ALL_EVENTS ? "Every event (*)" : <code>{type}</code>}
-          </label>
+        <label>
+          <input type="checkbox" checked={everything} onChange={() => toggle(ALL_EVENTS)} /> Every event (*)
+        </label>
+        {byDomain(eventTypes).map((domain) => (
+          <fieldset key={domain.domain} className="event-domain">
+            <legend>{domain.label}</legend>
+            {domain.types.map(({ type, label }) => (
+              <label key={type} title={type}>
+                <input
+                  type="checkbox"
+                  checked={chosen.has(type)}
+                  disabled={everything}
+                  onChange={() => toggle(type)}
+                />{" "}
+                {label}
+              </label>
+            ))}
+          </fieldset>
         ))}
         {errors.event_types ? (
           <span id={`${id}-events-error`} className="field-error">
@@ -110,7 +124,7 @@ export function WebhookForm({ initial, submitLabel, pending, error, notice, onSu
           </span>
         ) : null}
       </fieldset>
-      <Field label="Other event types" hint="Comma-separated, e.g. maintenance_created.">
+      <Field label="Other event types" hint="Event type names not listed above, comma-separated.">
         {(control) => (
           <input {...control} disabled={everything} value={extra} onChange={(e) => setExtra(e.target.value)} />
         )}

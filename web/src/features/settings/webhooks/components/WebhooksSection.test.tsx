@@ -20,6 +20,12 @@ const hook = {
   updated_at: "2026-01-01T00:00:00Z",
 };
 
+const TYPES = [
+  { type: "vehicle_created", domain: "vehicle", domain_label: "Vehicles", label: "Vehicle created" },
+  { type: "vehicle_updated", domain: "vehicle", domain_label: "Vehicles", label: "Vehicle updated" },
+  { type: "alert_opened", domain: "alert", domain_label: "Alerts", label: "Alert opened" },
+];
+
 describe("the webhooks section", () => {
   it("is not there while the server has no webhooks API (404)", async () => {
     const calls = stubFetch(() =>
@@ -34,6 +40,7 @@ describe("the webhooks section", () => {
     const calls = stubFetch((request) => {
       const url = new URL(request.url);
       if (url.pathname === "/api/v1/webhooks" && request.method === "GET") return json({ items: [hook], next_cursor: null });
+      if (url.pathname === "/api/v1/events/types") return json(TYPES);
       if (url.pathname === "/api/v1/webhooks" && request.method === "POST") {
         return json({ ...hook, id: "w2", url: "https://example.com/two", secret: "whsec_once" }, 201);
       }
@@ -66,18 +73,22 @@ describe("the webhooks section", () => {
     renderAt(asRole("admin", <WebhooksSection />), "/settings");
     const section = await screen.findByRole("region", { name: "Webhooks" });
     expect(await within(section).findByText("https://example.com/hook")).toBeTruthy();
+    expect(await within(section).findByText("Events: Vehicle created")).toBeTruthy();
     await userEvent.click(within(section).getByRole("button", { name: "Deliveries" }));
     expect(await within(section).findByText("Failed", { selector: ".badge" })).toBeTruthy();
+    expect(within(within(section).getByRole("table")).getByTitle("vehicle_created").textContent).toBe("Vehicle created");
     await userEvent.selectOptions(within(section).getByLabelText("Delivery status"), "failed");
     await vi.waitFor(() =>
       expect(calls.some((c) => new URL(c.url).searchParams.get("status") === "failed")).toBe(true),
     );
 
-    await userEvent.click(within(section).getByRole("checkbox", { name: "Every event (*)" }));
-    expect((within(section).getByRole("checkbox", { name: "alert_opened" }) as HTMLInputElement).disabled).toBe(true);
-    await userEvent.click(within(section).getByRole("checkbox", { name: "Every event (*)" }));
+    const form = within(within(section).getByRole("group", { name: "Add a webhook" }));
+    expect(form.getByRole("group", { name: "Alerts" })).toBeTruthy();
+    await userEvent.click(form.getByRole("checkbox", { name: "Every event (*)" }));
+    expect((form.getByRole("checkbox", { name: "Alert opened" }) as HTMLInputElement).disabled).toBe(true);
+    await userEvent.click(form.getByRole("checkbox", { name: "Every event (*)" }));
     await userEvent.type(within(section).getByLabelText(/^Payload URL/), "https://example.com/two");
-    await userEvent.click(within(section).getByRole("checkbox", { name: "alert_opened" }));
+    await userEvent.click(form.getByRole("checkbox", { name: "Alert opened" }));
     await userEvent.click(within(section).getByRole("button", { name: "Add webhook" }));
     expect(((await within(section).findByLabelText("The webhook's signing secret")) as HTMLInputElement).value).toBe("whsec_once");
     const post = calls.find((c) => c.method === "POST" && new URL(c.url).pathname === "/api/v1/webhooks");

@@ -15,11 +15,14 @@ import {
   usePingWebhook,
   useRotateWebhookSecret,
   useUpdateWebhook,
+  eventTypesQueryOptions,
   webhooksQueryOptions,
+  type EventTypeInfo,
   type Webhook,
   type WebhookWithSecret,
 } from "../api";
 import { WebhookDeliveries } from "./WebhookDeliveries";
+import { eventTypeLabels } from "../eventTypes";
 import { BLANK_WEBHOOK, WebhookForm, webhookValues, type WebhookValues } from "./WebhookForm";
 
 /**
@@ -56,10 +59,12 @@ function WebhookItem({
   webhook,
   canManage,
   onSecret,
+  eventTypes,
 }: {
   webhook: Webhook;
   canManage: boolean;
   onSecret: (secret: WebhookWithSecret) => void;
+  eventTypes: readonly EventTypeInfo[];
 }) {
   const [editing, setEditing] = useState(false);
   const [showDeliveries, setShowDeliveries] = useState(false);
@@ -77,7 +82,7 @@ function WebhookItem({
             {webhook.active ? "Active" : "Paused"}
           </span>
           {webhook.description ? <div className="muted">{webhook.description}</div> : null}
-          <div className="muted small">Events: {webhook.event_types.join(", ") || "none"}</div>
+          <div className="muted small">Events: {eventTypeLabels(webhook.event_types, eventTypes)}</div>
         </div>
         <div className="actions">
           <button
@@ -134,6 +139,7 @@ function WebhookItem({
       {editing ? (
         <WebhookForm
           initial={webhookValues(webhook)}
+          eventTypes={eventTypes}
           submitLabel="Save webhook"
           pending={update.isPending}
           error={update.error}
@@ -156,7 +162,13 @@ function WebhookItem({
   );
 }
 
-function CreateWebhook({ onSecret }: { onSecret: (secret: WebhookWithSecret) => void }) {
+function CreateWebhook({
+  onSecret,
+  eventTypes,
+}: {
+  onSecret: (secret: WebhookWithSecret) => void;
+  eventTypes: readonly EventTypeInfo[];
+}) {
   const create = useCreateWebhook();
   const [formKey, setFormKey] = useState(0);
   return (
@@ -165,6 +177,7 @@ function CreateWebhook({ onSecret }: { onSecret: (secret: WebhookWithSecret) => 
       <WebhookForm
         key={formKey}
         initial={BLANK_WEBHOOK}
+        eventTypes={eventTypes}
         submitLabel="Add webhook"
         pending={create.isPending}
         error={create.error}
@@ -197,6 +210,9 @@ export function WebhooksSection() {
   const access = useAccess();
   const canManage = access.can(MANAGE);
   const webhooks = useQuery(webhooksQueryOptions());
+  // asked once the webhooks API answered: a server without it has no list either
+  const types = useQuery({ ...eventTypesQueryOptions(), enabled: webhooks.isSuccess });
+  const eventTypes = types.data ?? [];
   const [secret, setSecret] = useState<WebhookWithSecret | null>(null);
   if (webhooks.isError && isApiError(webhooks.error) && webhooks.error.isNotFound) return null;
   let body;
@@ -212,7 +228,13 @@ export function WebhooksSection() {
     body = (
       <ul className="plain-list webhook-list">
         {webhooks.data.map((webhook) => (
-          <WebhookItem key={`${webhook.id}-${webhook.version}`} webhook={webhook} canManage={canManage} onSecret={setSecret} />
+          <WebhookItem
+            key={`${webhook.id}-${webhook.version}`}
+            webhook={webhook}
+            canManage={canManage}
+            onSecret={setSecret}
+            eventTypes={eventTypes}
+          />
         ))}
       </ul>
     );
@@ -222,7 +244,9 @@ export function WebhooksSection() {
       <p className="muted">Fleetyard POSTs each chosen event to these addresses, signed with the webhook’s secret.</p>
       {secret ? <SecretNotice secret={secret} onDone={() => setSecret(null)} /> : null}
       {body}
-      {canManage && !webhooks.isError ? <CreateWebhook onSecret={setSecret} /> : null}
+      {canManage && webhooks.isSuccess && !types.isPending ? (
+        <CreateWebhook onSecret={setSecret} eventTypes={eventTypes} />
+      ) : null}
     </section>
   );
 }

@@ -64,10 +64,32 @@ async def test_the_style_needs_no_internet(http: httpx.AsyncClient) -> None:
         assert layer.get("source", "background") in (*style["sources"], "background")
         assert layer["type"] != "symbol"  # text would need font glyphs from somewhere
     for source in style["sources"].values():
+        if isinstance(source["data"], dict):  # inline: the drawn area's outline
+            assert source["data"]["type"] == "FeatureCollection"
+            continue
         data = await http.get(source["data"])
         assert data.status_code == 200
         assert data.headers["content-type"] == "application/geo+json"
         assert data.json()["type"] == "FeatureCollection"
+
+
+async def test_the_style_marks_where_the_drawn_area_ends(
+    http: httpx.AsyncClient, data_dir: Path
+) -> None:
+    style = (await http.get("/basemap/style.json")).json()
+    west, south, east, north = json.loads((cached_layers(data_dir) / "bounds.json").read_text())
+    [area] = style["sources"]["coverage"]["data"]["features"]
+    ring = area["geometry"]["coordinates"][0]
+    assert {tuple(corner) for corner in ring} == {
+        (west, south),
+        (east, south),
+        (east, north),
+        (west, north),
+    }
+    layers = {layer["id"]: layer for layer in style["layers"]}
+    beyond = layers["background"]["paint"]["background-color"]
+    assert layers["coverage-land"]["paint"]["fill-color"] != beyond  # inside reads as land
+    assert [layer["id"] for layer in style["layers"]][-1] == "coverage-edge"  # drawn on top
 
 
 async def test_an_unknown_layer_is_a_422(http: httpx.AsyncClient) -> None:
@@ -84,7 +106,13 @@ async def test_map_settings_need_a_login_and_name_the_offline_style(
     assert response.status_code == 200
     config = response.json()
     assert config["style_url"] == "/basemap/style.json" and config["offline"] is True
-    assert len(config["bounds"]) == 4
+    west, south, east, north = config["bounds"]
+    outer_west, outer_south, outer_east, outer_north = config["max_bounds"]
+    assert outer_west < west < east < outer_east and outer_south < south < north < outer_north
+    # the margin is small: the map cannot wander off far from the drawn area
+    assert (outer_east - outer_west) < 2 * (east - west)
+    assert (outer_north - outer_south) < 2 * (north - south)
+    assert 11 < config["min_zoom"] < 14  # the patch spans a few hundred pixels at the least
 
 
 async def test_a_production_style_url_replaces_the_offline_one(
@@ -102,6 +130,8 @@ async def test_a_production_style_url_replaces_the_offline_one(
         "style_url": "https://tiles.example/style.json",
         "offline": False,
         "bounds": None,
+        "max_bounds": None,
+        "min_zoom": None,
     }
 
 

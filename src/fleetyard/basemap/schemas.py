@@ -14,3 +14,15 @@ class MapConfig(BaseModel):
         max_length=4,
         description="west, south, east, north of the offline basemap; null for an external style",
     )
+    max_bounds: list[float] | None = Field(
+        default=None,
+        min_length=4,
+        max_length=4,
+        description="west, south, east, north: the drawn area and a margin, which the map's "
+        "centre stays inside; null for an external style",
+    )
+    min_zoom: float | None = Field(
+        default=None,
+        description="The lowest zoom worth showing: below it the drawn area would be a speck; "
+        "null for an external style",
+    )

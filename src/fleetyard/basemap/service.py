@@ -7,6 +7,7 @@ from pathlib import Path
 
 import anyio
 
+from fleetyard.basemap.coverage import Bounds, with_margin, zoom_spanning
 from fleetyard.basemap.layers import LAYERS, cached_layers
 from fleetyard.basemap.schemas import MapConfig
 from fleetyard.basemap.style import offline_style
@@ -40,7 +41,7 @@ class Basemap:
             raise NotFound("No such basemap layer.", details={"layers": list(LAYERS)})
         return await self.folder() / f"{name}.geojson"
 
-    async def bounds(self) -> tuple[float, float, float, float]:
+    async def bounds(self) -> Bounds:
         west, south, east, north = json.loads((await self.folder() / "bounds.json").read_text())
         return float(west), float(south), float(east), float(north)
 
@@ -52,4 +53,12 @@ class Basemap:
     async def config(self, settings: Settings) -> MapConfig:
         if settings.map_style_url:
             return MapConfig(style_url=settings.map_style_url, offline=False, bounds=None)
-        return MapConfig(style_url=STYLE_PATH, offline=True, bounds=list(await self.bounds()))
+        bounds = await self.bounds()
+        max_bounds = with_margin(bounds)
+        return MapConfig(
+            style_url=STYLE_PATH,
+            offline=True,
+            bounds=list(bounds),
+            max_bounds=list(max_bounds),
+            min_zoom=zoom_spanning(max_bounds),
+        )

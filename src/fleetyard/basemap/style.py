@@ -1,15 +1,24 @@
 """The MapLibre style of the offline basemap: GeoJSON sources served by the app, no glyphs,
 no sprites, no external URL — so the map renders with no internet at all. Labels are left
-out on purpose (text needs font glyphs); the app draws its own markers and names."""
+out on purpose (text needs font glyphs); the app draws its own markers and names.
+
+The extract covers a small area: outside it the background is a flatter, darker ground, and
+a dashed line marks the edge, so the map reads "no map data beyond here", not "empty land"."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
+from fleetyard.basemap.coverage import Bounds, outline
 from fleetyard.basemap.layers import LAYERS
 
+LAND: Final = "#eef0ea"
+BEYOND: Final = "#d5d8d0"  # outside the drawn area
+COVERAGE: Final = "coverage"  # the drawn area's outline, inline in the style
+
 _PAINT: list[dict[str, Any]] = [
-    {"id": "background", "type": "background", "paint": {"background-color": "#eef0ea"}},
+    {"id": "background", "type": "background", "paint": {"background-color": BEYOND}},
+    {"id": "coverage-land", "type": "fill", "source": COVERAGE, "paint": {"fill-color": LAND}},
     {
         "id": "landuse",
         "type": "fill",
@@ -65,12 +74,16 @@ _PAINT: list[dict[str, Any]] = [
             "line-width": ["interpolate", ["exponential", 1.6], ["zoom"], 12, 0.8, 18, 18],
         },
     },
+    {
+        "id": "coverage-edge",
+        "type": "line",
+        "source": COVERAGE,
+        "paint": {"line-color": "#8a9184", "line-width": 1.5, "line-dasharray": [3, 2]},
+    },
 ]
 
 
-def offline_style(
-    base_url: str, bounds: tuple[float, float, float, float], version: str
-) -> dict[str, Any]:
+def offline_style(base_url: str, bounds: Bounds, version: str) -> dict[str, Any]:
     """``base_url``: where the layers are served (``/basemap``); ``version`` busts caches."""
     west, south, east, north = bounds
     return {
@@ -85,7 +98,8 @@ def offline_style(
                 "attribution": "© OpenStreetMap contributors",
             }
             for name in LAYERS
-        },
+        }
+        | {COVERAGE: {"type": "geojson", "data": outline(bounds)}},
         "layers": _PAINT,
         "metadata": {"fleetyard:bounds": [west, south, east, north]},
     }

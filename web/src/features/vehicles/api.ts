@@ -8,6 +8,7 @@ import {
 
 import { api, unwrap, type Schemas } from "@/lib/api";
 import type { QueuedMutationDefinition } from "@/lib/offline";
+import { ACTIVITIES, type Activity } from "@/lib/vehicleStatus";
 
 export type Vehicle = Schemas["Vehicle"];
 export type VehicleType = Schemas["VehicleType"];
@@ -18,6 +19,12 @@ export type Group = Schemas["Group"];
 export type VehicleStatus = "active" | "in_maintenance" | "retired";
 export type FuelType = Schemas["FuelType"];
 export type VehiclePage = Schemas["Page_Vehicle_"];
+/** A vehicle with its live context: activity, last fix, place, driver, tracker. */
+export type VehicleOverview = Schemas["VehicleOverview"];
+export type VehicleOverviewPage = Schemas["Page_VehicleOverview_"];
+export type Place = NonNullable<VehicleOverview["place"]>;
+export type TrackerProtocol = Schemas["DeviceProtocol"];
+export type DriverChoice = Pick<Schemas["Driver"], "id" | "name">;
 export type VehicleTelemetry = Schemas["VehicleTelemetry"];
 export type TelemetryBucket = Schemas["TelemetryBucket"];
 
@@ -46,26 +53,55 @@ export const FUEL_TYPES: readonly FuelType[] = [
   "none",
   "other",
 ];
-/** Fields the API sorts vehicles by ('-' prefix: descending). */
-export const VEHICLE_SORT_FIELDS = ["plate", "name", "make", "year", "odometer_km", "updated_at"];
+export const TRACKER_PROTOCOLS: readonly TrackerProtocol[] = ["teltonika", "gt06", "h02", "osmand", "other"];
+export { ACTIVITIES, type Activity };
 
 export const PAGE_SIZE = 200;
+/** The list's live context (activity, place) is fetched again this often while it is shown. */
+export const OVERVIEW_REFRESH_MS = 30_000;
+
+/** A driver or tracker filter that is not one record: with one, or without any. */
+export const WITH_ANY = "any";
+export const WITHOUT = "none";
 
 export interface VehicleFilters {
   q?: string;
   status?: VehicleStatus;
   type?: VehicleType;
   groupId?: string;
+  activity?: Activity;
+  /** A driver's id, WITH_ANY or WITHOUT. */
+  driver?: string;
+  /** A tracker protocol, WITH_ANY or WITHOUT. */
+  tracker?: string;
   sort?: string;
 }
 
-/** The filters as the list endpoint's query parameters (empty ones left out). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function driverQuery(driver: string | undefined) {
+  if (driver === WITH_ANY) return { has_driver: true };
+  if (driver === WITHOUT) return { has_driver: false };
+  return driver && UUID.test(driver) ? { driver_id: driver } : {}; // a mangled link filters nothing
+}
+
+function trackerQuery(tracker: string | undefined) {
+  if (tracker === WITH_ANY) return { has_tracker: true };
+  if (tracker === WITHOUT) return { has_tracker: false };
+  const protocol = TRACKER_PROTOCOLS.find((p) => p === tracker);
+  return protocol ? { tracker_protocol: protocol } : {};
+}
+
+/** The filters as the overview endpoint's query parameters (empty ones left out). */
 export function vehicleListQuery(filters: VehicleFilters, cursor: string | null) {
   return {
     q: filters.q?.trim() || undefined,
     status: filters.status,
     type: filters.type,
     group_id: filters.groupId,
+    activity: filters.activity ? [filters.activity] : undefined,
+    ...driverQuery(filters.driver),
+    ...trackerQuery(filters.tracker),
     sort: filters.sort || "plate",
     cursor: cursor ?? undefined,
     limit: PAGE_SIZE,
@@ -74,19 +110,55 @@ export function vehicleListQuery(filters: VehicleFilters, cursor: string | null)
 
 const vehiclesKey = ["vehicles"] as const;
 
-/** The vehicles list, a page (cursor) at a time as the table scrolls. */
+/**
+ * The vehicles list with each vehicle's live context, a page (cursor) at a time as the table
+ * scrolls; fetched again every OVERVIEW_REFRESH_MS (activity and places move on), and at once
+ * when the live feed says a vehicle changed (it invalidates everything under "vehicles").
+ */
 export function vehicleListQueryOptions(filters: VehicleFilters) {
   return infiniteQueryOptions({
     queryKey: [...vehiclesKey, "list", filters],
     queryFn: ({ pageParam, signal }) =>
       unwrap(
-        api.GET("/api/v1/vehicles", {
+        api.GET("/api/v1/vehicles/overview", {
           params: { query: vehicleListQuery(filters, pageParam) },
           signal,
         }),
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
+    refetchInterval: OVERVIEW_REFRESH_MS,
+  });
+}
+
+/** One vehicle's live context (where it is, its driver and tracker), kept fresh like the list. */
+export function vehicleOverviewQueryOptions(vehicleId: string) {
+  return queryOptions({
+    queryKey: [...vehiclesKey, "overview", vehicleId],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/vehicles/{vehicle_id}/overview", {
+          params: { path: { vehicle_id: vehicleId } },
+          signal,
+        }),
+      ),
+    refetchInterval: OVERVIEW_REFRESH_MS,
+  });
+}
+
+/** Active drivers to filter the list by (the first 500 by name). */
+export function vehicleDriversQueryOptions() {
+  return queryOptions({
+    queryKey: ["drivers", "picker", "active"],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/drivers", {
+          params: { query: { status: "active", sort: "name", limit: 500 } },
+          signal,
+        }),
+      ),
+    select: (page): DriverChoice[] => page.items.map(({ id, name }) => ({ id, name })),
+    staleTime: 5 * 60_000,
   });
 }
 
@@ -221,11 +293,11 @@ interface VehicleUndo {
 }
 
 function patchVehicle(client: QueryClient, vehicleId: string, fields: Partial<Vehicle>): void {
-  const apply = (vehicle: Vehicle): Vehicle => ({ ...vehicle, ...fields });
+  const apply = <V extends Vehicle>(vehicle: V): V => ({ ...vehicle, ...fields });
   client.setQueryData<Vehicle>(vehicleQueryOptions(vehicleId).queryKey, (vehicle) =>
     vehicle ? apply(vehicle) : vehicle,
   );
-  client.setQueriesData<InfiniteData<VehiclePage>>({ queryKey: [...vehiclesKey, "list"] }, (data) =>
+  client.setQueriesData<InfiniteData<VehicleOverviewPage>>({ queryKey: [...vehiclesKey, "list"] }, (data) =>
     data
       ? {
           ...data,

@@ -2,25 +2,54 @@ import { useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo } from "react";
 
 import { FilterBar, FilterSelect, SearchField } from "@/components/Filters";
+import { useAccess } from "@/lib/access";
 import { humanize } from "@/lib/format";
+import { activityStatus, STATUS_STYLE } from "@/lib/vehicleStatus";
 
 import {
+  ACTIVITIES,
+  TRACKER_PROTOCOLS,
   VEHICLE_STATUSES,
   VEHICLE_TYPES,
+  WITH_ANY,
+  WITHOUT,
+  vehicleDriversQueryOptions,
   vehicleGroupsQueryOptions,
   type VehicleFilters,
 } from "../api";
+import { protocolName } from "./liveContext";
 
 interface Props {
   filters: VehicleFilters;
   onChange: (name: keyof VehicleFilters, value: string | undefined) => void;
 }
 
+const ACTIVITY_OPTIONS = ACTIVITIES.map((a) => [a, STATUS_STYLE[activityStatus(a)].label] as const);
 const STATUS_OPTIONS = VEHICLE_STATUSES.map((status) => [status, humanize(status)] as const);
 const TYPE_OPTIONS = VEHICLE_TYPES.map((type) => [type, humanize(type)] as const);
+const TRACKER_OPTIONS = [
+  [WITH_ANY, "With a tracker"],
+  [WITHOUT, "Without a tracker"],
+  ...TRACKER_PROTOCOLS.map((p) => [p, protocolName(p)] as const),
+] as const;
 
-/** Search as you type (debounced), and filters by status, type and group. */
+/** The driver filter: with one, without, or a given active driver (who may see drivers). */
+function DriverFilter({ value, onChange }: { value: string | undefined; onChange: (v?: string) => void }) {
+  const drivers = useQuery(vehicleDriversQueryOptions());
+  const options = useMemo(
+    () => [
+      [WITH_ANY, "With a driver"] as const,
+      [WITHOUT, "Without a driver"] as const,
+      ...(drivers.data ?? []).map((driver) => [driver.id, driver.name] as const),
+    ],
+    [drivers.data],
+  );
+  return <FilterSelect label="Driver" value={value} anyLabel="Any driver" options={options} onChange={onChange} />;
+}
+
+/** Search as you type (debounced), and filters by state, driver, tracker, status, type and group. */
 export function VehicleFiltersForm({ filters, onChange }: Props) {
+  const access = useAccess();
   const groups = useQuery(vehicleGroupsQueryOptions());
   const groupOptions = useMemo(
     () => (groups.data?.items ?? []).map((group) => [group.id, group.name] as const),
@@ -30,6 +59,25 @@ export function VehicleFiltersForm({ filters, onChange }: Props) {
   return (
     <FilterBar>
       <SearchField value={filters.q} placeholder="Plate, name, VIN, make or model" onChange={search} />
+      <FilterSelect
+        label="State"
+        value={filters.activity}
+        anyLabel="Any state"
+        options={ACTIVITY_OPTIONS}
+        onChange={(value) => onChange("activity", value)}
+      />
+      {access.can("drivers:read") ? (
+        <DriverFilter value={filters.driver} onChange={(value) => onChange("driver", value)} />
+      ) : null}
+      {access.can("devices:read") ? (
+        <FilterSelect
+          label="Tracker"
+          value={filters.tracker}
+          anyLabel="Any tracker"
+          options={TRACKER_OPTIONS}
+          onChange={(value) => onChange("tracker", value)}
+        />
+      ) : null}
       <FilterSelect
         label="Status"
         value={filters.status}

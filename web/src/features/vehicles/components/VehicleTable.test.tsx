@@ -2,24 +2,23 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { asRole } from "@/test/access";
+import { sizeScrollers } from "@/test/layout";
 import { json, renderAt, stubFetch } from "@/test/render";
 
-import type { Vehicle } from "../api";
+import type { VehicleOverview } from "../api";
 import { VehiclesPage } from "./VehiclesPage";
 
 // jsdom lays nothing out: the scrolling box is 600 px tall, like a small laptop screen.
-beforeEach(() => {
-  const size = (name: "clientHeight" | "clientWidth", px: number) =>
-    vi.spyOn(HTMLElement.prototype, name, "get").mockImplementation(function (this: HTMLElement) {
-      return this.classList.contains("table-scroll") ? px : 0;
-    });
-  size("clientHeight", 600);
-  size("clientWidth", 1024);
-});
+beforeEach(() => sizeScrollers());
 
 afterEach(() => vi.unstubAllGlobals());
 
-function vehicle(i: number): Vehicle {
+const NOW = Date.now();
+const DRIVER = { id: "00000000-0000-7000-8000-0000000000d1", name: "Dana Driver" };
+
+function vehicle(i: number): VehicleOverview {
+  const moving = i === 1;
   return {
     id: `00000000-0000-7000-8000-${i.toString().padStart(12, "0")}`,
     version: 1,
@@ -37,6 +36,27 @@ function vehicle(i: number): Vehicle {
     tags: [],
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-02T00:00:00Z",
+    activity: moving ? "moving" : "no_position",
+    last_fix: moving
+      ? {
+          fix_time: new Date(NOW - 3 * 60_000 - 5_000).toISOString(),
+          latitude: 60.17,
+          longitude: 24.94,
+          speed_kmh: 42,
+        }
+      : null,
+    place: moving
+      ? { kind: "street", name: "Mannerheimintie", near: false, distance_m: 4, label: "Mannerheimintie" }
+      : null,
+    driver: moving ? DRIVER : null,
+    tracker: moving
+      ? {
+          id: "00000000-0000-7000-8000-0000000000e1",
+          name: null,
+          protocol: "teltonika",
+          unique_id: "356307042441013",
+        }
+      : null,
   };
 }
 
@@ -44,13 +64,17 @@ function vehiclesApi() {
   return stubFetch((request) => {
     const url = new URL(request.url);
     if (url.pathname === "/api/v1/groups") return json({ items: [], next_cursor: null });
-    if (url.pathname !== "/api/v1/vehicles") return undefined;
+    if (url.pathname === "/api/v1/drivers") return json({ items: [DRIVER], next_cursor: null });
+    if (url.pathname !== "/api/v1/vehicles/overview") return undefined;
     const cursor = url.searchParams.get("cursor");
     const start = cursor ? Number(cursor) : 0;
     const items = Array.from({ length: 200 }, (_, i) => vehicle(start + i + 1));
     return json({ items, next_cursor: start === 0 ? "200" : null });
   });
 }
+
+const listCalls = (calls: Request[]) =>
+  calls.filter((c) => new URL(c.url).pathname === "/api/v1/vehicles/overview");
 
 describe("the vehicles list", () => {
   it("renders only the rows in view, and pages on with the cursor", async () => {
@@ -60,18 +84,59 @@ describe("the vehicles list", () => {
     const rows = within(screen.getByRole("table")).getAllByRole("row");
     expect(rows.length).toBeLessThan(60); // of 200 loaded
     // Far from the end of the loaded rows: no second page yet.
-    const listCalls = () => calls.filter((c) => new URL(c.url).pathname === "/api/v1/vehicles");
-    expect(listCalls()).toHaveLength(1);
-    const first = new URL(listCalls()[0]!.url).searchParams;
+    expect(listCalls(calls)).toHaveLength(1);
+    const first = new URL(listCalls(calls)[0]!.url).searchParams;
     expect(first.get("sort")).toBe("plate");
     expect(first.get("limit")).toBe("200");
+  });
+
+  it("shows each vehicle's state, time since its fix, place, driver and tracker", async () => {
+    vehiclesApi();
+    renderAt(asRole("fleet_manager", <VehiclesPage />), "/vehicles");
+    const link = await screen.findByRole("link", { name: "AB-0001" });
+    const row = link.closest("tr")!;
+    const headers = screen.getAllByRole("columnheader").map((th) => th.textContent?.replace(/[▲▼]/, ""));
+    expect(headers).toEqual([
+      "Plate",
+      "Name",
+      "State",
+      "Last fix",
+      "Place",
+      "Driver",
+      "Tracker",
+      "Make and model",
+      "Status",
+    ]);
+    const cells = within(row).getAllByRole("cell").map((td) => td.textContent);
+    expect(cells).toEqual([
+      "AB-0001",
+      "Van 1",
+      "Moving",
+      "3 min ago",
+      "Mannerheimintie",
+      "Dana Driver",
+      "356307042441013",
+      "Ford Transit",
+      "Active",
+    ]);
+    expect(within(row).getByRole("link", { name: "Dana Driver" }).getAttribute("href")).toBe(`/drivers/${DRIVER.id}`);
+    const tracker = within(row).getByRole("link", { name: "Teltonika · IMEI 356307042441013" });
+    expect(tracker.getAttribute("href")).toBe("/devices/00000000-0000-7000-8000-0000000000e1");
+    const second = screen.getByRole("link", { name: "AB-0002" }).closest("tr")!;
+    expect(within(second).getAllByRole("cell").map((td) => td.textContent).slice(2, 7)).toEqual([
+      "No position",
+      "—",
+      "—",
+      "—",
+      "—",
+    ]);
   });
 
   it("sends search, filters and sort to the API", async () => {
     const calls = vehiclesApi();
     renderAt(<VehiclesPage />, "/vehicles?status=retired&type=van");
     await screen.findByRole("link", { name: "AB-0001" });
-    await userEvent.click(screen.getByRole("button", { name: /Year/ }));
+    await userEvent.click(screen.getByRole("button", { name: /Make and model/ }));
     await userEvent.type(screen.getByLabelText("Search"), "ford");
     await vi.waitFor(() => {
       const last = new URL(calls.at(-1)!.url).searchParams;
@@ -79,9 +144,50 @@ describe("the vehicles list", () => {
         q: "ford",
         status: "retired",
         type: "van",
-        sort: "year",
+        sort: "make",
       });
     });
-    expect(screen.getByRole("columnheader", { name: /Year/ }).getAttribute("aria-sort")).toBe("ascending");
+    expect(screen.getByRole("columnheader", { name: /Make and model/ }).getAttribute("aria-sort")).toBe("ascending");
+  });
+
+  it("takes the state from the address (the dashboard's links) and filters by driver and tracker", async () => {
+    const calls = vehiclesApi();
+    const { router } = renderAt(asRole("dispatcher", <VehiclesPage />), "/vehicles?activity=moving");
+    await screen.findByRole("link", { name: "AB-0001" });
+    expect((screen.getByLabelText("State") as HTMLSelectElement).value).toBe("moving");
+    expect(new URL(listCalls(calls)[0]!.url).searchParams.getAll("activity")).toEqual(["moving"]);
+
+    await userEvent.selectOptions(screen.getByLabelText("State"), "Parked");
+    await userEvent.selectOptions(await screen.findByLabelText("Driver"), "Without a driver");
+    await userEvent.selectOptions(screen.getByLabelText("Tracker"), "Teltonika");
+    await vi.waitFor(() => {
+      const last = new URL(listCalls(calls).at(-1)!.url).searchParams;
+      expect(Object.fromEntries(last)).toMatchObject({
+        activity: "parked",
+        has_driver: "false",
+        tracker_protocol: "teltonika",
+      });
+    });
+    expect(router.state.location.search).toBe("?activity=parked&driver=none&tracker=teltonika");
+
+    await userEvent.selectOptions(screen.getByLabelText("Driver"), "Dana Driver");
+    await vi.waitFor(() => {
+      const last = new URL(listCalls(calls).at(-1)!.url).searchParams;
+      expect(last.get("driver_id")).toBe(DRIVER.id);
+      expect(last.has("has_driver")).toBe(false);
+    });
+  });
+
+  it("sorts by state and by driver; hides what the role may not see", async () => {
+    const calls = vehiclesApi();
+    renderAt(asRole("driver", <VehiclesPage />), "/vehicles");
+    await screen.findByRole("link", { name: "AB-0001" });
+    expect(screen.queryByLabelText("Driver")).toBeNull();
+    expect(screen.queryByLabelText("Tracker")).toBeNull();
+    expect(within(screen.getByRole("columnheader", { name: "Driver" })).queryByRole("button")).toBeNull();
+    await userEvent.click(screen.getByRole("button", { name: /State/ }));
+    await userEvent.click(screen.getByRole("button", { name: /State/ }));
+    await vi.waitFor(() => expect(new URL(listCalls(calls).at(-1)!.url).searchParams.get("sort")).toBe("-activity"));
+    expect(calls.some((c) => new URL(c.url).pathname === "/api/v1/drivers")).toBe(false);
   });
 });

@@ -3,31 +3,90 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef } from "react";
 import { Link } from "react-router";
 
+import { SortHeader } from "@/components/SortHeader";
 import { ErrorNotice } from "@/components/Status";
+import { useAccess } from "@/lib/access";
 import { formatDateTime, formatNumber, humanize } from "@/lib/format";
 
-import { vehicleListQueryOptions, type Vehicle, type VehicleFilters } from "../api";
-import { SortHeader } from "@/components/SortHeader";
+import { vehicleListQueryOptions, type VehicleFilters, type VehicleOverview } from "../api";
+import { ActivityLabel } from "./ActivityLabel";
+import { placeText, since, SINCE_TICK_MS, trackerDetails, trackerLabel } from "./liveContext";
+import { useNow } from "./useNow";
+import "./vehicles.css";
 
 const ROW_HEIGHT = 44;
 const OVERSCAN = 12;
 /** Fetch the next page when this few loaded rows are left below the viewport. */
 const PREFETCH_ROWS = 60;
+const COLUMNS = ["plate", "name", "state", "fix", "place", "driver", "tracker", "model", "status"] as const;
 
 interface Props {
   filters: VehicleFilters;
   onSort: (sort: string) => void;
 }
 
-function makeModel(vehicle: Vehicle): string {
+function makeModel(vehicle: VehicleOverview): string {
   return [vehicle.make, vehicle.model].filter(Boolean).join(" ") || "—";
 }
 
+/** A header that sorts when the reader may sort by it (drivers and trackers need their read). */
+function Header(props: { field: string; label: string; sort: string; onSort: (s: string) => void; sortable: boolean }) {
+  const { sortable, ...header } = props;
+  return sortable ? <SortHeader {...header} /> : <th scope="col">{props.label}</th>;
+}
+
+function VehicleRow({ vehicle, now, index }: { vehicle: VehicleOverview; now: number; index: number }) {
+  const fix = vehicle.last_fix?.fix_time;
+  const place = placeText(vehicle.place);
+  return (
+    <tr aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
+      <td>
+        <Link to={`/vehicles/${vehicle.id}`}>{vehicle.plate || "(no plate)"}</Link>
+      </td>
+      <td title={vehicle.name ?? undefined}>{vehicle.name || "—"}</td>
+      <td>
+        <ActivityLabel activity={vehicle.activity} />
+      </td>
+      <td>{fix ? <time dateTime={fix} title={formatDateTime(fix)}>{since(fix, now)}</time> : "—"}</td>
+      <td title={place}>{place}</td>
+      <td>
+        {vehicle.driver ? (
+          <Link to={`/drivers/${vehicle.driver.id}`} title={vehicle.driver.name}>
+            {vehicle.driver.name}
+          </Link>
+        ) : (
+          "—"
+        )}
+      </td>
+      <td>
+        {vehicle.tracker ? (
+          <Link
+            to={`/devices/${vehicle.tracker.id}`}
+            title={trackerDetails(vehicle.tracker)}
+            aria-label={trackerDetails(vehicle.tracker)}
+          >
+            {trackerLabel(vehicle.tracker)}
+          </Link>
+        ) : (
+          "—"
+        )}
+      </td>
+      <td title={makeModel(vehicle)}>{makeModel(vehicle)}</td>
+      <td>
+        <span className={`badge badge-${vehicle.status.state}`}>{humanize(vehicle.status.state)}</span>
+      </td>
+    </tr>
+  );
+}
+
 /**
- * Every vehicle that matches, virtualised: only the rows in view are in the DOM, and the
- * next page (cursor) is fetched as the end of the loaded rows comes near.
+ * Every vehicle that matches with its live context, virtualised: only the rows in view are in
+ * the DOM, and the next page (cursor) is fetched as the end of the loaded rows comes near.
+ * "… ago" is worded again every few seconds; the rows themselves refresh every 30 s.
  */
 export function VehicleTable({ filters, onSort }: Props) {
+  const access = useAccess();
+  const now = useNow(SINCE_TICK_MS);
   const query = useInfiniteQuery(vehicleListQueryOptions(filters));
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const rows = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data]);
@@ -54,6 +113,7 @@ export function VehicleTable({ filters, onSort }: Props) {
   const top = items[0]?.start ?? 0;
   const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
   const sort = filters.sort || "plate";
+  const sorting = { sort, onSort };
 
   return (
     <>
@@ -69,42 +129,30 @@ export function VehicleTable({ filters, onSort }: Props) {
         role="region"
         aria-label="Vehicles list, scrollable"
       >
-        <table className="data-table" aria-rowcount={hasNextPage ? -1 : rows.length + 1}>
+        <table className="data-table vehicle-table" aria-rowcount={hasNextPage ? -1 : rows.length + 1}>
+          <colgroup>
+            {COLUMNS.map((column) => (
+              <col key={column} className={`col-${column}`} />
+            ))}
+          </colgroup>
           <thead>
             <tr aria-rowindex={1}>
               <SortHeader field="plate" label="Plate" sort={sort} onSort={onSort} />
               <SortHeader field="name" label="Name" sort={sort} onSort={onSort} />
+              <SortHeader field="activity" label="State" sort={sort} onSort={onSort} />
+              <SortHeader field="last_fix" label="Last fix" sort={sort} onSort={onSort} />
+              <th scope="col">Place</th>
+              <Header field="driver" label="Driver" sortable={access.can("drivers:read")} {...sorting} />
+              <Header field="tracker" label="Tracker" sortable={access.can("devices:read")} {...sorting} />
               <SortHeader field="make" label="Make and model" sort={sort} onSort={onSort} />
-              <SortHeader field="year" label="Year" sort={sort} onSort={onSort} />
-              <th scope="col">Type</th>
               <th scope="col">Status</th>
-              <SortHeader field="odometer_km" label="Odometer" sort={sort} onSort={onSort} />
-              <SortHeader field="updated_at" label="Updated" sort={sort} onSort={onSort} />
             </tr>
           </thead>
           <tbody>
             {top > 0 ? <tr aria-hidden="true" style={{ height: top }} /> : null}
             {items.map((item) => {
               const vehicle = rows[item.index];
-              if (!vehicle) return null;
-              return (
-                <tr key={vehicle.id} aria-rowindex={item.index + 2} style={{ height: ROW_HEIGHT }}>
-                  <td>
-                    <Link to={`/vehicles/${vehicle.id}`}>{vehicle.plate || "(no plate)"}</Link>
-                  </td>
-                  <td>{vehicle.name || "—"}</td>
-                  <td>{makeModel(vehicle)}</td>
-                  <td>{vehicle.year ?? "—"}</td>
-                  <td>{humanize(vehicle.type)}</td>
-                  <td>
-                    <span className={`badge badge-${vehicle.status.state}`}>
-                      {humanize(vehicle.status.state)}
-                    </span>
-                  </td>
-                  <td className="numeric">{formatNumber(vehicle.odometer_km, "km")}</td>
-                  <td>{formatDateTime(vehicle.updated_at)}</td>
-                </tr>
-              );
+              return vehicle ? <VehicleRow key={vehicle.id} vehicle={vehicle} now={now} index={item.index} /> : null;
             })}
             {bottom > 0 ? <tr aria-hidden="true" style={{ height: bottom }} /> : null}
           </tbody>

@@ -19,6 +19,7 @@ from fleetyard.auth.router import router as auth_router
 from fleetyard.basemap.router import files_router as basemap_files_router
 from fleetyard.basemap.router import router as map_router
 from fleetyard.config import Settings, get_settings
+from fleetyard.dashboard.router import router as dashboard_router
 from fleetyard.db import Database, app_url, libpq_dsn, owner_url
 from fleetyard.devices.router import router as devices_router
 from fleetyard.drivers.router import router as drivers_router
@@ -56,6 +57,7 @@ API_ROUTERS: list[APIRouter] = [
     events_router,
     alerts_router,
     health_router,
+    dashboard_router,
     tracking_router,
     live_router,
     map_router,

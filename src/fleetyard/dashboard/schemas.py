@@ -1,0 +1,95 @@
+"""The dashboard's answer: typed sections for the figures every fleet has, and a list of
+generic figures that later domains append to without changing the shape (docs/dashboard.md)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class VehicleActivityCounts(BaseModel):
+    """Vehicles by what they are doing now (``fleetyard.tracking.activity``); retired vehicles
+    are left out of these and counted in ``retired`` alone."""
+
+    total: int = Field(description="Vehicles not retired; the five activities add up to it.")
+    moving: int
+    idle: int
+    parked: int
+    offline: int
+    no_position: int
+    in_alert: int = Field(
+        description="Vehicles (not retired) with at least one open alert, whatever they do."
+    )
+    retired: int
+
+
+class SeverityCounts(BaseModel):
+    """Open alerts per severity (``fleetyard.telematics.rules.conditions.Severity``)."""
+
+    critical: int
+    warning: int
+    info: int
+
+
+class AlertCounts(BaseModel):
+    open: int
+    unacknowledged: int = Field(description="Open alerts nobody has acknowledged yet.")
+    by_severity: SeverityCounts
+
+
+class DeviceCounts(BaseModel):
+    """Devices by their last contact (the server time of their newest stored fix)."""
+
+    total: int
+    online: int = Field(description="Last contact within the activity rule's offline delay.")
+    offline: int = Field(description="Last contact older than the offline delay.")
+    never_reported: int = Field(description="No fix stored from the device yet.")
+    offline_after_s: int
+
+
+class UpcomingReservation(BaseModel):
+    id: uuid.UUID
+    vehicle_id: uuid.UUID
+    vehicle_plate: str | None
+    vehicle_name: str | None
+    driver_id: uuid.UUID | None
+    driver_name: str | None = Field(description="Null without a driver, or the drivers:read right.")
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    purpose: str
+
+
+class ReservationOutlook(BaseModel):
+    next_24h: int = Field(description="Reservations starting within the next 24 hours.")
+    upcoming: list[UpcomingReservation] = Field(
+        description="The next reservations to start (requested or confirmed), soonest first."
+    )
+
+
+class Figure(BaseModel):
+    """One named number; a client renders any figure it has never heard of by these fields."""
+
+    key: str = Field(description="Stable identifier, e.g. ``distance_today``.")
+    label: str
+    value: float
+    unit: str | None = None
+    detail: str | None = Field(default=None, description="One line saying how it was measured.")
+    href: str | None = Field(default=None, description="The app's screen behind the figure.")
+
+
+class Dashboard(BaseModel):
+    generated_at: datetime
+    timezone: str = Field(description="The zone 'today' is counted in.")
+    today_from: datetime
+    vehicles: VehicleActivityCounts
+    alerts: AlertCounts
+    devices: DeviceCounts | None = Field(description="Null without the devices:read right.")
+    reservations: ReservationOutlook | None = Field(
+        description="Null without the reservations:read right."
+    )
+    figures: list[Figure] = Field(
+        description="Further figures, in display order; later domains add theirs here."
+    )

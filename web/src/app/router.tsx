@@ -41,8 +41,7 @@ export function createRouter() {
         {
           path: "vehicles/:vehicleId",
           lazy: async () => ({
-            Component: (await import("@/features/vehicles/components/VehicleDetailPage"))
-              .VehicleDetailPage,
+            Component: (await import("./routes/VehicleRoute")).VehicleRoute,
           }),
         },
         {

@@ -5,6 +5,7 @@ import { Link, useParams } from "react-router";
 import { ErrorNotice } from "@/components/Status";
 import { isApiError } from "@/lib/api";
 import { formatDateTime, formatNumber, humanize } from "@/lib/format";
+import { useLiveSubscription } from "@/lib/live";
 import { ChangeProblem, ChangeState, describeValue, LoadingOrOffline, useChangesFor } from "@/lib/offline";
 
 import { vehicleGroupsQueryOptions, vehicleQueryOptions, type Vehicle } from "../api";
@@ -12,8 +13,10 @@ import { VehicleAlerts } from "./VehicleAlerts";
 import { VehicleAudit } from "./VehicleAudit";
 import { VehicleEditForm } from "./VehicleEditForm";
 import { VehicleLatestState } from "./VehicleLatestState";
+import { VehicleNow, type MiniMap } from "./VehicleNow";
 import { VehicleTelemetry } from "./VehicleTelemetry";
 import "./vehicleEdit.css";
+import "./vehicles.css";
 
 function statusText(status: Vehicle["status"]): string {
   if (status.state === "in_maintenance") {
@@ -132,8 +135,14 @@ function VehicleRecord({ vehicle }: { vehicle: Vehicle }) {
   );
 }
 
-export function VehicleDetailPage() {
+/**
+ * One vehicle: its record, where it is and who drives it (a small map when the app gives
+ * one), its latest readings, telemetry across the page's width, alerts and audit trail. The
+ * live feed keeps its position current while the page is open.
+ */
+export function VehicleDetailPage({ MiniMap }: { MiniMap?: MiniMap } = {}) {
   const { vehicleId = "" } = useParams();
+  useLiveSubscription({ vehicles: [vehicleId] }, vehicleId !== "");
   const vehicle = useQuery(vehicleQueryOptions(vehicleId));
   const back = (
     <p>
@@ -161,6 +170,7 @@ export function VehicleDetailPage() {
         <Link to={`/reservations?vehicle=${record.id}`}>Reservations for this vehicle</Link>
       </p>
       <div className="detail-grid">
+        <VehicleNow vehicleId={vehicleId} MiniMap={MiniMap} />
         <VehicleRecord vehicle={record} />
         <VehicleLatestState vehicleId={vehicleId} />
         <VehicleTelemetry vehicleId={vehicleId} />

@@ -213,7 +213,7 @@ export function VehicleTelemetry({ vehicleId }: { vehicleId: string }) {
   } else if (query.isError) body = <ErrorNotice error={query.error} />;
   else body = <Loading />;
   return (
-    <section className="card telemetry" aria-labelledby="telemetry-title" aria-busy={query.isPlaceholderData}>
+    <section className="card card-wide telemetry" aria-labelledby="telemetry-title" aria-busy={query.isPlaceholderData}>
       <div className="card-head">
         <h2 id="telemetry-title">Telemetry</h2>
         <span className="muted small" role="status">

@@ -319,6 +319,76 @@ async def test_driver_reference(
     assert in_b.json()["error"]["details"] == {"field": "driver_id"}
 
 
+async def test_only_an_active_driver_can_be_booked(
+    client: httpx.AsyncClient, tenants: Tenants
+) -> None:
+    headers = tenants.a.owner
+
+    async def new_driver(name: str, status: str) -> str:
+        made = await client.post(
+            "/api/v1/drivers", json={"name": name, "status": status}, headers=headers
+        )
+        assert made.status_code == 201, made.text
+        driver_id: str = made.json()["id"]
+        return driver_id
+
+    active = await new_driver("Aino Active", "active")
+    for status in ("inactive", "suspended"):
+        idle = await new_driver(f"Idle {status}", status)
+        vid = await make_vehicle(client, headers)
+        refused = await reserve(client, headers, vid, 0, 1, driver_id=idle)
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "driver_inactive"
+        assert error["details"] == {"field": "driver_id", "driver_id": idle, "status": status}
+        assert status in error["message"]
+
+        booked = await reserve(client, headers, vid, 0, 1, driver_id=active)
+        assert booked.status_code == 201, booked.text
+        handed = await client.patch(
+            f"{URL}/{booked.json()['id']}", json={"version": 1, "driver_id": idle}, headers=headers
+        )
+        assert handed.status_code == 409
+        assert handed.json()["error"]["code"] == "driver_inactive"
+    events = await client.get(
+        "/api/v1/events", params={"entity_type": "reservation"}, headers=headers
+    )
+    assert {e["type"] for e in events.json()["items"]} == {"reservation_created"}
+
+
+async def test_a_driver_made_inactive_keeps_their_bookings(
+    client: httpx.AsyncClient, tenants: Tenants
+) -> None:
+    """Existing bookings stay as they are; they can still be changed or cancelled, and the
+    driver can't be put on a new one until active again."""
+    headers = tenants.a.owner
+    made = await client.post("/api/v1/drivers", json={"name": "Leaving Lea"}, headers=headers)
+    driver_id = made.json()["id"]
+    vid = await make_vehicle(client, headers)
+    booked = await reserve(client, headers, vid, 0, 2, driver_id=driver_id)
+    assert booked.status_code == 201, booked.text
+    rid = booked.json()["id"]
+
+    gone = await client.patch(
+        f"/api/v1/drivers/{driver_id}", json={"version": 1, "status": "inactive"}, headers=headers
+    )
+    assert gone.status_code == 200, gone.text
+    kept = await client.get(f"{URL}/{rid}", headers=headers)
+    assert kept.json()["driver_id"] == driver_id
+    assert kept.json()["status"] == "confirmed"
+
+    moved = await client.patch(
+        f"{URL}/{rid}", json={"version": 1, "ends_at": at(3), "purpose": "Later"}, headers=headers
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["driver_id"] == driver_id
+    cancelled = await client.patch(
+        f"{URL}/{rid}", json={"version": 2, "status": "cancelled"}, headers=headers
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert (await reserve(client, headers, vid, 4, 5, driver_id=driver_id)).status_code == 409
+
+
 async def test_drivers_see_and_change_only_their_own(
     client: httpx.AsyncClient, tenants: Tenants
 ) -> None:

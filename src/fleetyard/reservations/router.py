@@ -21,6 +21,7 @@ from fleetyard.errors import (
 )
 from fleetyard.kit.http import parse_if_match
 from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from fleetyard.reservations.errors import DriverInactive
 from fleetyard.reservations.schemas import (
     Reservation,
     ReservationCreate,
@@ -78,12 +79,13 @@ async def list_reservations(
     "",
     response_model=Reservation,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(PermissionDenied, ReservationOverlap, VehicleRetired),
+    responses=responses(PermissionDenied, ReservationOverlap, VehicleRetired, DriverInactive),
 )
 async def create_reservation(
     body: ReservationCreate, session: DbSession, actor: Writer
 ) -> Reservation:
-    """Book a vehicle for ``[starts_at, ends_at)``; back-to-back bookings are fine."""
+    """Book a vehicle for ``[starts_at, ends_at)``; back-to-back bookings are fine. A driver
+    named on the booking must be active (``409 driver_inactive`` otherwise)."""
     return Reservation.model_validate(await ReservationService(session, actor).create(body))
 
 
@@ -107,6 +109,7 @@ async def get_reservation(
         VersionConflict,
         ReservationOverlap,
         VehicleRetired,
+        DriverInactive,
         InvalidTransition,
         PreconditionInvalid,
     ),

@@ -1,5 +1,6 @@
 """Reservation rules: one vehicle is never booked twice for the same moment, final statuses stay
-final, and drivers only ever see and change their own reservations.
+final, only an active driver is put on a booking, and drivers only ever see and change their
+own reservations.
 
 Overlaps are prevented without an exclusion constraint (no btree_gist in the embedded build):
 every write that puts a reservation onto a vehicle's calendar first locks that vehicle's row
@@ -27,6 +28,7 @@ from fleetyard.errors import (
 )
 from fleetyard.kit.records import RecordService
 from fleetyard.models import Driver, Membership, Reservation, Vehicle
+from fleetyard.reservations.errors import DriverInactive
 from fleetyard.reservations.schemas import (
     FINAL_STATUSES,
     ReservationCreate,
@@ -152,8 +154,21 @@ class ReservationService(RecordService[Reservation]):
             raise ValidationFailed("No such member in this tenant.", details={"field": "user_id"})
 
     async def _check_driver(self, driver_id: uuid.UUID | None) -> None:
-        if driver_id is not None and not await self.exists(Driver, driver_id):
+        """A driver put on a booking must be one of the tenant's, and active. (Bookings a
+        driver already had are left alone when they stop being active.)"""
+        if driver_id is None:
+            return
+        stmt = select(Driver.status).where(
+            Driver.tenant_id == self.actor.tenant_id, Driver.id == driver_id
+        )
+        status: str | None = (await self.session.execute(stmt)).scalar_one_or_none()
+        if status is None:
             raise ValidationFailed("No such driver in this tenant.", details={"field": "driver_id"})
+        if status != "active":
+            raise DriverInactive(
+                f"This driver is {status}: only an active driver can be booked.",
+                details={"field": "driver_id", "driver_id": str(driver_id), "status": status},
+            )
 
     @staticmethod
     def _check_transition(record: Reservation, changes: Mapping[str, Any]) -> None:

@@ -1,7 +1,7 @@
 import "fake-indexeddb/auto";
 
 import { QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -9,8 +9,8 @@ import { createQueryClient } from "@/lib/query";
 import { OfflineProvider, useQueuedChanges } from "@/lib/offline";
 import { json, stubFetch } from "@/test/render";
 
-import type { PickerVehicle, Reservation } from "../api";
-import { ReservationForm, type FormValues } from "./ReservationForm";
+import type { Driver, PickerVehicle, Reservation } from "../api";
+import { bookableDrivers, ReservationForm, type FormMode, type FormValues } from "./ReservationForm";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -44,16 +44,35 @@ function Queued() {
   return <output aria-label="queued">{changes.map((c) => `${c.label}:${c.status}`).join(",")}</output>;
 }
 
-function renderForm(onDone = vi.fn()) {
+function driver(id: string, name: string, status: Driver["status"]): Driver {
+  return { id, name, status } as Driver;
+}
+const DRIVERS = [
+  driver("d1", "Aino Active", "active"),
+  driver("d2", "Ilkka Inactive", "inactive"),
+  driver("d3", "Sami Suspended", "suspended"),
+];
+
+function goOnline(online: boolean) {
+  Object.defineProperty(navigator, "onLine", { configurable: true, get: () => online });
+  window.dispatchEvent(new Event(online ? "online" : "offline"));
+}
+
+afterEach(() => goOnline(true));
+
+function renderForm(
+  onDone = vi.fn(),
+  { drivers = [] as Driver[], mode = { kind: "new" } as FormMode, values = initial } = {},
+) {
   const client = createQueryClient();
   render(
     <QueryClientProvider client={client}>
       <OfflineProvider scopeOf={() => "u:t"} dbName={`form-test-${++dbCount}`}>
         <ReservationForm
-          mode={{ kind: "new" }}
-          initial={initial}
+          mode={mode}
+          initial={values}
           vehicles={[vehicle]}
-          drivers={[]}
+          drivers={drivers}
           members={[]}
           bookingsOf={() => [taken]}
           onDraft={() => {}}
@@ -95,5 +114,48 @@ describe("the booking form", () => {
       starts_at: new Date(2030, 0, 9, 8).toISOString(),
       ends_at: new Date(2030, 0, 9, 9).toISOString(),
     });
+  });
+
+  it("offers only active drivers for a booking", () => {
+    stubFetch(() => json({}, 201));
+    renderForm(vi.fn(), { drivers: DRIVERS });
+    const picker = screen.getByLabelText("Driver");
+    const options = within(picker).getAllByRole("option").map((o) => o.textContent);
+    expect(options).toEqual(["No driver", "Aino Active"]);
+  });
+
+  it("keeps an edited booking's inactive driver shown, but not choosable", () => {
+    expect(bookableDrivers(DRIVERS, "d2").map((d) => d.name)).toEqual(["Aino Active", "Ilkka Inactive"]);
+    stubFetch(() => json({}, 201));
+    renderForm(vi.fn(), {
+      drivers: DRIVERS,
+      mode: { kind: "edit", reservation: { ...taken, driver_id: "d2" } },
+      values: { ...initial, driverId: "d2" },
+    });
+    const kept = within(screen.getByLabelText("Driver")).getByRole("option", { name: "Ilkka Inactive (inactive)" });
+    expect((kept as HTMLOptionElement).disabled).toBe(true);
+    expect((kept as HTMLOptionElement).selected).toBe(true);
+    expect(within(screen.getByLabelText("Driver")).queryByRole("option", { name: /Sami/ })).toBeNull();
+  });
+
+  it("says a booking waits for the network only when offline", async () => {
+    stubFetch(() => json({ ...taken, id: "r2" }, 201));
+    goOnline(false);
+    const onDone = renderForm();
+    await userEvent.clear(screen.getByLabelText("Ends"));
+    await userEvent.type(screen.getByLabelText("Ends"), "2030-01-09T09:00");
+    await userEvent.click(screen.getByRole("button", { name: "Reserve" }));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith(expect.stringMatching(/when the network allows\.$/)));
+  });
+
+  it("says it is sending a booking while online", async () => {
+    stubFetch(() => json({ ...taken, id: "r2" }, 201));
+    const onDone = renderForm();
+    await userEvent.clear(screen.getByLabelText("Ends"));
+    await userEvent.type(screen.getByLabelText("Ends"), "2030-01-09T09:00");
+    await userEvent.click(screen.getByRole("button", { name: "Reserve" }));
+    await waitFor(() => expect(onDone).toHaveBeenCalled());
+    expect(onDone.mock.calls[0]![0]).toMatch(/^Saved: AB-123, .+\. Sending it to the server…$/);
+    expect(onDone.mock.calls[0]![0]).not.toMatch(/network/);
   });
 });

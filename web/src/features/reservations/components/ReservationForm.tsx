@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 
 import { errorMessage } from "@/lib/api";
-import { newKey, useQueuedMutation, type QueuedChange } from "@/lib/offline";
+import { newKey, queuedNotice, useOnline, useQueuedMutation, type QueuedChange } from "@/lib/offline";
 
 import {
   createReservationMutation,
@@ -61,6 +61,14 @@ function plateOf(vehicles: readonly PickerVehicle[], id: string): string {
   return vehicle?.plate || vehicle?.name || "vehicle";
 }
 
+/**
+ * The drivers a booking can name: active ones, by name. A booking's own driver stays listed
+ * (marked, not choosable again) when they are no longer active, so editing it shows who it was.
+ */
+export function bookableDrivers(drivers: readonly Driver[], currentId: string): Driver[] {
+  return drivers.filter((d) => d.status === "active" || (currentId !== "" && d.id === currentId));
+}
+
 function periodProblem(start: Date | null, end: Date | null): string | null {
   if (!start || !end) return "Give a start and an end.";
   if (end <= start) return "The end must be after the start.";
@@ -74,6 +82,8 @@ function periodProblem(start: Date | null, end: Date | null): string | null {
  */
 export function ReservationForm({ mode, initial, vehicles, drivers, members, bookingsOf, onDraft, onDone }: Props) {
   const [values, setValues] = useState(initial);
+  const online = useOnline();
+  const driverChoices = bookableDrivers(drivers, initial.driverId);
   const [problem, setProblem] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const create = useQueuedMutation(createReservationMutation);
@@ -148,7 +158,7 @@ export function ReservationForm({ mode, initial, vehicles, drivers, members, boo
         if (mode.kind === "draft") await create.replace(mode.change.id, vars);
         else await create.mutate(vars);
       }
-      onDone(`Saved: ${plate}, ${formatPeriod(start, end)}. It is sent to the server as soon as the network allows.`);
+      onDone(queuedNotice(`Saved: ${plate}, ${formatPeriod(start, end)}.`, online));
     } catch (error) {
       setFailure(error);
     }
@@ -206,9 +216,10 @@ export function ReservationForm({ mode, initial, vehicles, drivers, members, boo
         <label htmlFor={ids.driver}>Driver</label>
         <select id={ids.driver} value={values.driverId} onChange={set("driverId")}>
           <option value="">No driver</option>
-          {drivers.map((d) => (
-            <option key={d.id} value={d.id}>
+          {driverChoices.map((d) => (
+            <option key={d.id} value={d.id} disabled={d.status !== "active"}>
               {d.name}
+              {d.status !== "active" ? ` (${d.status})` : ""}
             </option>
           ))}
         </select>

@@ -3,6 +3,7 @@ into their month, every fix time kept, per-tenant retention."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -47,8 +48,12 @@ async def where_rows_live(owner: asyncpg.Connection, tracked: Tracked) -> dict[s
 
 
 async def test_upkeep_makes_months_and_moves_rows(
-    owner: asyncpg.Connection, ingest_pool: asyncpg.Pool, app_database: Database
+    owner: asyncpg.Connection,
+    ingest_pool: asyncpg.Pool,
+    app_database: Database,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)  # its log line at INFO once failed the whole upkeep
     tracked = await register_tracked(app_database, "parts")
     now = datetime.now(UTC)
     ancient = datetime(2009, 6, 1, tzinfo=UTC)
@@ -61,6 +66,7 @@ async def test_upkeep_makes_months_and_moves_rows(
     assert placed.get("positions_default") == 1  # 2009 stays, stored, in the default partition
     assert this_month in result.created or this_month in placed
     assert len(result.created) <= 4
+    assert "positions upkeep" in caplog.messages
 
     again = await upkeep(owner, now)
     assert again.created == [] and again.moved_rows == 0

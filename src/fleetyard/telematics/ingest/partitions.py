@@ -122,5 +122,8 @@ async def upkeep(
         month = next_month(month)
     deleted, dropped = await apply_retention(conn, now)
     result = Upkeep(created, moved, deleted, dropped)
-    log.info("positions upkeep", extra={"created": created, "moved": moved, "deleted": deleted})
+    log.info(
+        "positions upkeep",
+        extra={"partitions_created": created, "moved": moved, "deleted": deleted},
+    )
     return result

@@ -223,8 +223,8 @@ describe("the offline app", () => {
     await grid.locator('[data-day="3"][data-hour="14"]').click();
     await page.getByLabel("Purpose").fill("Made offline");
     await page.getByRole("button", { name: "Reserve" }).click();
-    await upcoming.getByRole("row").filter({ hasText: "Made offline" }).getByText("Pending sync").waitFor();
-    await upcoming.getByRole("row").filter({ hasText: "Changed offline" }).getByText("Pending sync").waitFor();
+    await upcoming.getByRole("row").filter({ hasText: "Made offline" }).getByText("Will be sent when the network allows").waitFor();
+    await upcoming.getByRole("row").filter({ hasText: "Changed offline" }).getByText("Will be sent when the network allows").waitFor();
 
     // Edit two vehicles offline (the record seen before shows from the saved cache).
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Vehicles" }).click();
@@ -240,10 +240,10 @@ describe("the offline app", () => {
       await record.getByLabel("Name").fill(name);
       if (v === v1) await record.getByLabel("Odometer (km)").fill("4321");
       await record.getByRole("button", { name: "Save changes" }).click();
-      await record.getByText("Pending sync").waitFor();
+      await record.getByText("Will be sent when the network allows").waitFor();
       await record.getByText(name).waitFor();
     }
-    await waitForSyncText(page, /Offline · 4 changes pending/);
+    await waitForSyncText(page, /Offline · 4 changes waiting for the network/);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "23-offline-pending");
 
@@ -413,7 +413,7 @@ describe("the offline app", () => {
     await page.getByLabel("Ends").fill(localInput(week, 3, 15));
     await page.getByLabel("Purpose").fill("Offline clash");
     await page.getByRole("button", { name: "Reserve" }).click();
-    await upcoming.getByRole("row").filter({ hasText: "Offline clash" }).getByText("Pending sync").waitFor();
+    await upcoming.getByRole("row").filter({ hasText: "Offline clash" }).getByText("Will be sent when the network allows").waitFor();
     await other.post("/api/v1/reservations", {
       vehicle_id: vehicle.id,
       starts_at: at(week, 3, 14),

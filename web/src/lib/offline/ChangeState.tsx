@@ -1,7 +1,9 @@
 import { stateText } from "./describe";
+import { useOnline } from "./online";
 import type { QueuedChange } from "./types";
 
-/** A small badge saying where a change stands (pending, synced, conflict…). */
+/** A small badge saying where a change stands (sending, waiting for the network, synced…). */
 export function ChangeState({ change }: { change: QueuedChange }) {
-  return <span className={`badge sync-badge sync-${change.status}`}>{stateText(change)}</span>;
+  const online = useOnline();
+  return <span className={`badge sync-badge sync-${change.status}`}>{stateText(change, online)}</span>;
 }

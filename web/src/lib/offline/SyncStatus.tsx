@@ -11,11 +11,14 @@ function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** "2 changes pending", "1 to resolve", "All changes saved", "Offline"… */
+/** "Saving 2 changes…", "Offline · 2 changes waiting for the network", "1 to resolve",
+ * "All changes saved"… Only offline is a change said to wait for the network. */
 export function summaryText(summary: SyncSummary, online: boolean): string {
   const parts: string[] = [];
   if (!online) parts.push("Offline");
-  if (summary.pending) parts.push(`${plural(summary.pending, "change", "changes")} pending`);
+  if (summary.pending && online) parts.push(`Saving ${plural(summary.pending, "change", "changes")}…`);
+  if (summary.pending && !online)
+    parts.push(`${plural(summary.pending, "change", "changes")} waiting for the network`);
   const problems = summary.conflicts + summary.failed;
   if (problems) parts.push(`${problems} to resolve`);
   if (parts.length === 0) return summary.synced ? "All changes saved" : "Online";

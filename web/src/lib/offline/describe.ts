@@ -23,12 +23,20 @@ export function changedFields(change: QueuedChange): [string, unknown][] {
   return Object.entries(body as Record<string, unknown>).filter(([field]) => field !== "version");
 }
 
-export function stateText(change: QueuedChange): string {
+/** Said of a change that waits while the browser is offline (and only then). */
+export const WHEN_NETWORK_ALLOWS = "Will be sent when the network allows";
+
+/**
+ * Where a change stands. A waiting change is "Sending…" while online (the queue is at it);
+ * only offline does it say it waits for the network.
+ */
+export function stateText(change: QueuedChange, online: boolean): string {
   switch (change.status) {
     case "pending":
-      return change.error ? "Pending sync (will retry)" : "Pending sync";
+      if (!online) return WHEN_NETWORK_ALLOWS;
+      return change.error ? "Not sent yet, retrying" : "Sending…";
     case "syncing":
-      return "Syncing…";
+      return "Sending…";
     case "synced":
       return change.replayed ? "Synced (the server already had it)" : "Synced";
     case "conflict":
@@ -36,4 +44,11 @@ export function stateText(change: QueuedChange): string {
     case "failed":
       return "Failed";
   }
+}
+
+/** What a form says once a change is queued: saved here, and sent now or when it can be. */
+export function queuedNotice(what: string, online: boolean): string {
+  return online
+    ? `${what} Sending it to the server…`
+    : `${what} Saved on this device; it is sent to the server when the network allows.`;
 }

@@ -3,7 +3,7 @@
 export { ChangeProblem } from "./ChangeProblem";
 export { ChangeState } from "./ChangeState";
 export { useMutationQueue } from "./context";
-export { describeValue } from "./describe";
+export { describeValue, queuedNotice, stateText, WHEN_NETWORK_ALLOWS } from "./describe";
 export { useChangesFor, useQueuedChanges, useQueuedMutation, useSyncSummary } from "./hooks";
 export { newKey } from "./ids";
 export { OfflineProvider } from "./OfflineProvider";

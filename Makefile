@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# Each install or build step prints one line; its tools' output goes to a log under $(LOGS),
+# printed whole if the step fails. `make run VERBOSE=1` shows it as it comes.
+LOGS := .fleetyard/logs
+STEP := bash scripts/step.sh
+
 WEB := web
 WEB_STAMP := $(WEB)/node_modules/.installed
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
@@ -12,20 +17,21 @@ WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 .PHONY: run web test test-web lint bench install clean
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(STEP) "Install the project and its dependencies into $(VENV)" $(LOGS)/install.log \
+		sh -c 'test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) && \
+		$(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e ".[dev]"'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
 $(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
-	npm --prefix $(WEB) ci --no-audit --no-fund
+	@$(STEP) "Install the web app's packages ($(WEB)/node_modules)" $(LOGS)/web-install.log \
+		npm --prefix $(WEB) ci --no-audit --no-fund
 	@touch $(WEB_STAMP)
 
 # Built again only when its sources changed, so a second `make run` starts in seconds.
 $(WEB)/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
-	npm --prefix $(WEB) run build
+	@$(STEP) "Build the web app ($(WEB)/dist)" $(LOGS)/web-build.log npm --prefix $(WEB) run build
 
 ## The web app, built into web/dist (the server serves it at /).
 web: $(WEB)/dist/index.html
@@ -34,7 +40,7 @@ web: $(WEB)/dist/index.html
 ## Logistics tenants, the server and simulated vehicles on Helsinki's streets; prints the URL,
 ## the logins and the device ports. Ctrl-C stops everything; a second run reuses the data.
 run: $(STAMP) web
-	$(BIN)/fleetyard demo
+	@$(BIN)/fleetyard demo
 
 ## Run the whole test suite: Python against the machine's PostgreSQL (and Redis), then the
 ## web app's checks and its browser tests in Debian's headless Chromium (installed if missing).

@@ -253,6 +253,28 @@ def kill_simulator(demo: Demo) -> int:
         raise
 
 
+def check_quiet_terminal(demo: Demo) -> None:
+    """What a person sees: the steps, then the ready box and nothing after it but the stop
+    (the run lasted long enough for several of the simulator's 10 s reports); any log
+    record on stderr as one readable line, no JSON, no traceback, no Python warning."""
+    output = demo.output()
+    for step in ("Start embedded PostgreSQL", "Migrate the schema", "Demo Fleet (demo):"):
+        assert f"✓ {step}" in output, output
+    assert re.search(r"✓ Simulator: 20 vehicles .*20/20 devices connected", output), output
+    _, box, after = output.partition("Fleetyard demo is running")
+    assert box, output
+    after_box = after.split("╯", 1)[1].strip().splitlines()
+    assert [line.split(":")[0] for line in after_box] == ["simulator stopped", "demo stopped"], (
+        after_box
+    )
+    for line in demo.err.read_text(errors="replace").splitlines():
+        assert re.match(r"(warning|error|critical): \S", line), line
+    everything = output + demo.err.read_text(errors="replace")
+    assert "acked" not in everything  # the simulator's report every 10 s
+    assert "Warning" not in everything and "Traceback" not in everything
+    assert not any(line.lstrip().startswith("{") for line in everything.splitlines())
+
+
 def test_demo_end_to_end(data_dir: Path) -> None:
     pg_dir = data_dir / "pg"
     first = start(data_dir, 1, FIRST_READY_S)
@@ -261,6 +283,7 @@ def test_demo_end_to_end(data_dir: Path) -> None:
     finally:
         exit_code = first.stop()
     check_stopped(first, exit_code, pg_dir)
+    check_quiet_terminal(first)
     assert vehicles == 20
     output = first.output()
     for text in (DEMO_EMAIL, DEMO_PASSWORD, DEMO_VIEWER_EMAIL, "Device ports", "Ctrl+C"):

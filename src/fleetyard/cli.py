@@ -239,7 +239,9 @@ def demo(
     with _readable_errors():
         settings = get_settings()
         level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
-        configure_logging(level, settings.log_json)
+        # a line a person can read, unless FLEETYARD_LOG_JSON asks for what it says
+        for_people = "log_json" not in settings.model_fields_set
+        configure_logging(level, settings.log_json, for_people=for_people)
         options = DemoOptions(vehicles=vehicles, http_port=port, interval_s=interval, seed=seed)
         try:
             run_demo(options, settings, console)
@@ -371,6 +373,9 @@ def simulate(
     parent_pid: Annotated[
         int | None, typer.Option(help="Stop when this process, our parent, has ended")
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option(help="Print only problems and the final count, no report every 10 s")
+    ] = False,
 ) -> None:
     """Drive simulated vehicles on Helsinki's streets against a gateway, each a tracker on
     its protocol's port, until Ctrl-C. Register the devices first (see --list-devices)."""
@@ -429,8 +434,10 @@ def simulate(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, fleet.stop)
-        console.print(f"{vehicles} simulated vehicles → {server}; Ctrl+C stops them")
-        helpers = [asyncio.create_task(report(fleet))]
+        helpers: list[asyncio.Task[None]] = []
+        if not quiet:
+            console.print(f"{vehicles} simulated vehicles → {server}; Ctrl+C stops them")
+            helpers.append(asyncio.create_task(report(fleet)))
         if parent_pid is not None:
             helpers.append(asyncio.create_task(stop_when_orphaned(fleet, parent_pid)))
         try:

@@ -55,8 +55,10 @@ class SetupSteps:
         self.progress.start()
 
     def stop(self) -> None:
-        """Leave the finished list on the terminal (safe to call again)."""
-        self.progress.stop()
+        """Leave the finished list on the terminal (safe to call again: rich's second stop
+        would print an empty line below the ready box when the output is not a terminal)."""
+        if self.progress.live.is_started:
+            self.progress.stop()
 
     @contextmanager
     def step(self, description: str) -> Iterator[Step]:

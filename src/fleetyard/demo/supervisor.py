@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +38,24 @@ SERVER_START_S: Final = 60.0
 POLL_S: Final = 0.1
 SIGNAL_GRACE_S: Final = 1.0
 WILDCARD_HOSTS: Final = frozenset({"", "0.0.0.0", "::"})
+
+log = logging.getLogger(__name__)
+
+
+def quiet_simulator_command(fleet: FleetConfig, *, debugging: bool) -> list[str]:
+    """``fleetyard simulate`` for ``fleet``; its report every 10 s only when debugging, so
+    nothing scrolls the ready box away."""
+    command = simulator_command(fleet, os.getpid())
+    return command if debugging else [*command, "--quiet"]
+
+
+def simulator_env(*, debugging: bool) -> dict[str, str]:
+    """Its lines as they come; Python's warnings (a library's deprecations) only when
+    debugging, as in this process (``fleetyard.logging``)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "160"}
+    if not debugging:
+        env["PYTHONWARNINGS"] = "ignore"
+    return env
 
 
 class DemoServer(uvicorn.Server):
@@ -128,10 +147,10 @@ class DemoSupervisor:
         total = fleet.vehicles
         with self.steps.step(f"Simulator: {total} vehicles on Helsinki's streets") as step:
             self.simulator = child = await asyncio.create_subprocess_exec(
-                *simulator_command(fleet, os.getpid()),
+                *quiet_simulator_command(fleet, debugging=log.isEnabledFor(logging.DEBUG)),
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "160"},
+                env=simulator_env(debugging=log.isEnabledFor(logging.DEBUG)),
             )
             self._echo = asyncio.create_task(self._echo_lines(child))
             ended = asyncio.create_task(child.wait())

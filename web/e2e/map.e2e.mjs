@@ -1,3 +1,4 @@
+// Signing in lands on the dashboard (its figures are the API's), one click from the live map.
 // The live map in real headless Chromium against the real server: a vehicle driven through
 // the OsmAnd gateway (tests/web/seed_map.py) moves on the map; click it, follow it, replay
 // its history; nothing is fetched from another origin; the basemap really drew; live
@@ -95,7 +96,17 @@ describe("the live map", () => {
     const { page, context, problems, foreign } = await newPage();
     const moving = server.map.vehicle;
     await logIn(page, server.base_url, server.a.email, server.password);
-    await page.waitForURL("**/map"); // the landing page
+    // Signing in lands on the dashboard; its vehicle count is the API's, and the live map is
+    // one click away.
+    await page.waitForURL((url) => url.pathname === "/");
+    await page.getByRole("heading", { level: 1, name: "Fleet overview" }).waitFor();
+    const shown = await page.locator('[data-figure="vehicles"]').textContent();
+    const answer = await page.evaluate(async () => (await fetch("/api/v1/dashboard")).json());
+    assert.ok(answer.vehicles.total > 0, JSON.stringify(answer.vehicles));
+    assert.equal(Number(shown.replace(/\D/g, "")), answer.vehicles.total);
+    await screenshot(page, "19-dashboard");
+    await page.getByRole("link", { name: "Open the live map" }).click();
+    await page.waitForURL("**/map");
     await page.getByRole("heading", { level: 1, name: "Live map" }).waitFor();
     await mapReady(page);
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
@@ -125,7 +136,7 @@ describe("the live map", () => {
     const panel = page.getByRole("complementary", { name: moving.plate });
     await panel.waitFor();
     await panel.getByText("Dana Driver").waitFor();
-    await panel.getByText(/43\.2 km\/h/).first().waitFor();
+    await panel.getByText(/\b43 km\/h/).first().waitFor();
     await panel.getByRole("heading", { name: "Health" }).waitFor();
     await panel.locator("meter").waitFor();
     assert.match(page.url(), new RegExp(`vehicle=${moving.id}`));
@@ -185,7 +196,7 @@ describe("the live map", () => {
 
   test("navigating away and back leaves no subscription or listener behind", async () => {
     const { page, context } = await newPage();
-    await logIn(page, server.base_url, server.a.email, server.password);
+    await logIn(page, server.base_url, server.a.email, server.password, "/map");
     await mapReady(page);
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
     const stats = () => page.evaluate(() => window.__fleetyardLive.stats());
@@ -240,7 +251,7 @@ describe("the live map", () => {
       ws.connectToServer(); // the real server's messages pass through
       socket = ws;
     });
-    await logIn(page, server.base_url, server.a.email, server.password);
+    await logIn(page, server.base_url, server.a.email, server.password, "/map");
     await mapReady(page);
     await page.getByText(`of ${COUNT.toLocaleString("en")} vehicles`).waitFor();
     await page.evaluate(() => window.__fleetyardMap.jumpTo({ center: [24.9384, 60.1699], zoom: 13.5 }));

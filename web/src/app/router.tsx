@@ -1,4 +1,4 @@
-import { createBrowserRouter, Navigate } from "react-router";
+import { createBrowserRouter } from "react-router";
 
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
@@ -25,7 +25,12 @@ export function createRouter() {
       element: <AppShell />,
       errorElement: <RouteError />,
       children: [
-        { index: true, element: <Navigate to="/map" replace /> },
+        {
+          index: true,
+          lazy: async () => ({
+            Component: (await import("@/features/dashboard/components/DashboardPage")).DashboardPage,
+          }),
+        },
         {
           path: "map",
           lazy: async () => ({

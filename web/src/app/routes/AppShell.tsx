@@ -8,6 +8,7 @@ import { TenantMark } from "@/features/tenant";
 import { SyncStatus, UpdateBanner } from "@/lib/offline";
 
 export const NAV_ITEMS = [
+  { to: "/", label: "Home" }, // active on "/" alone: NavLink matches the root exactly
   { to: "/map", label: "Map" },
   { to: "/vehicles", label: "Vehicles" },
   { to: "/drivers", label: "Drivers" },

@@ -8,6 +8,7 @@ import { useLiveSubscription } from "@/lib/live";
 import { mapConfigQueryOptions } from "../api";
 import "../map.css";
 import { createReplayStore } from "../store";
+import { FitToFleet } from "./FitToFleet";
 import { Legend } from "./Legend";
 import { LiveBadge } from "./LiveBadge";
 import { MapView } from "./MapView";
@@ -54,6 +55,7 @@ export function MapPage() {
   else
     map = (
       <MapView config={config.data}>
+        <FitToFleet config={config.data} skip={selected !== null} />
         <VehiclesLayer onSelect={pick} />
         <TrackLayer replay={replay} />
         {selected ? (
@@ -67,12 +69,12 @@ export function MapPage() {
       <div className="map-toolbar">
         <h1>Live map</h1>
         <LiveBadge />
+        <Legend />
       </div>
       <div className={selected ? "map-body map-body-panel" : "map-body"}>
         <VehicleList selected={selected} onSelect={pick} />
         <section className="map-stage" aria-label="Map">
           {map}
-          <Legend />
         </section>
         {selected ? (
           <VehiclePanel

@@ -4,7 +4,10 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { ErrorNotice, Loading } from "@/components/Status";
 
 import type { MapConfig } from "../api";
+import { constrainCamera, maxBoxOf, type Box } from "../view";
 import { MapContext, type MapHandle } from "./MapContext";
+
+const MAX_ZOOM = 20;
 
 declare global {
   interface Window {
@@ -20,15 +23,27 @@ function absolute(url: string): string {
 }
 
 /**
+ * The lowest zoom: the settings' floor, or higher where the screen holds the drawn area and
+ * its margin whole (zooming out further would only show more of what lies beyond).
+ */
+function holdMinZoom(map: MapLibreMap, maxBox: Box, floor: number, limits: { minZoom: number }) {
+  const canvas = map.getCanvas();
+  if (!canvas.clientWidth || !canvas.clientHeight) return;
+  const fit = map.cameraForBounds(maxBox, { padding: 0 });
+  limits.minZoom = Math.max(floor, Math.min(fit?.zoom ?? floor, MAX_ZOOM - 2));
+  map.setMinZoom(limits.minZoom);
+}
+
+/**
  * The MapLibre map: loads the library (its own chunk), the style named by the map settings
- * (the offline basemap by default) and fits the basemap's bounds. The layers are its
- * children, drawn once the style has loaded.
+ * (the offline basemap by default) and fits the basemap's bounds; the map's centre stays
+ * within the settings' max bounds and it zooms out no further than shows them whole. The
+ * layers are its children, drawn once the style has loaded.
  */
 export function MapView({ config, children }: { config: MapConfig; children: ReactNode }) {
   const container = useRef<HTMLDivElement>(null);
   const [handle, setHandle] = useState<MapHandle | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const bounds = config.bounds?.join(",") ?? "";
 
   useEffect(() => {
     let map: MapLibreMap | null = null;
@@ -37,11 +52,34 @@ export function MapView({ config, children }: { config: MapConfig; children: Rea
       .then(({ maplibregl }) => {
         const element = container.current;
         if (cancelled || !element) return;
-        const box = bounds ? (bounds.split(",").map(Number) as [number, number, number, number]) : null;
+        const box = config.bounds?.length === 4 ? (config.bounds as Box) : null;
+        const maxBox = maxBoxOf(config);
+        const floor = config.min_zoom ?? 0;
+        const limits = { minZoom: floor, maxZoom: MAX_ZOOM };
+        const view = {
+          get width() {
+            return element.clientWidth;
+          },
+          get height() {
+            return element.clientHeight;
+          },
+        };
+        const held = maxBox
+          ? {
+              maxBounds: maxBox,
+              minZoom: floor,
+              transformConstrain: (at: { lng: number; lat: number }, zoom: number) => {
+                const camera = constrainCamera(at.lng, at.lat, zoom, maxBox, limits, view);
+                return { center: new maplibregl.LngLat(camera.lng, camera.lat), zoom: camera.zoom };
+              },
+            }
+          : {};
         map = new maplibregl.Map({
           container: element,
           style: absolute(config.style_url),
           ...(box ? { bounds: box, fitBoundsOptions: { padding: 24 } } : {}),
+          ...held,
+          maxZoom: MAX_ZOOM,
           transformRequest: (url) => ({ url: absolute(url) }),
           attributionControl: { compact: true },
           dragRotate: false,
@@ -52,6 +90,11 @@ export function MapView({ config, children }: { config: MapConfig; children: Rea
         map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
         map.addControl(new maplibregl.ScaleControl({}), "bottom-right");
         const loaded = map;
+        if (maxBox) {
+          const hold = () => holdMinZoom(loaded, maxBox, floor, limits);
+          hold();
+          loaded.on("resize", hold);
+        }
         map.once("load", () => {
           window.__fleetyardMap = loaded;
           setHandle({ map: loaded, maplibregl });
@@ -69,7 +112,7 @@ export function MapView({ config, children }: { config: MapConfig; children: Rea
       if (window.__fleetyardMap === map) delete window.__fleetyardMap;
       map?.remove();
     };
-  }, [config.style_url, bounds]);
+  }, [config]);
 
   return (
     <div className="map-view">

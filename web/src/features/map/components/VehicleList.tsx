@@ -87,6 +87,20 @@ export function VehicleList({
     moveTo(target);
   };
 
+  // In the search: Enter opens the first match (as a click on it would), ↓ goes to the list.
+  const onSearchKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    const first = rows[0];
+    if (!first || event.nativeEvent.isComposing) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      setActive(0);
+      onSelect(first.vehicle.vehicle_id);
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      moveTo(0);
+    }
+  };
+
   let body;
   if (fleet.isPending) body = <Loading label="Loading vehicles…" />;
   else if (fleet.isError) body = <ErrorNotice error={fleet.error} />;
@@ -149,11 +163,12 @@ export function VehicleList({
             setQuery(event.target.value);
             setActive(0);
           }}
+          onKeyDown={onSearchKeyDown}
         />
       </div>
       <p id={ids.count} className="muted vehicle-list-count">
         {fleet.data ? `${rows.length.toLocaleString()} of ${fleet.data.length.toLocaleString()} vehicles` : ""}
-        {fleet.data ? " · ↑ ↓ to move, Enter to open" : ""}
+        {fleet.data ? " · Enter opens the first, ↑ ↓ move" : ""}
       </p>
       {body}
     </section>

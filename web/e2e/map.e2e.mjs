@@ -1,9 +1,10 @@
 // Signing in lands on the dashboard (its figures are the API's), one click from the live map.
-// The live map in real headless Chromium against the real server: a vehicle driven through
-// the OsmAnd gateway (tests/web/seed_map.py) moves on the map; click it, follow it, replay
-// its history; nothing is fetched from another origin; the basemap really drew; live
-// subscriptions don't leak across navigation; 1,200 vehicles stay smooth. Screenshots in
-// test-artifacts/web/.
+// The live map in real headless Chromium against the real server: it opens fitted to the
+// fleet and stays near the drawn basemap; the legend folds away and sits off the map; a
+// vehicle driven through the OsmAnd gateway (tests/web/seed_map.py) moves on the map; click
+// it, follow it, replay its history; Enter in the search opens the first match; nothing is
+// fetched from another origin; the basemap really drew; live subscriptions don't leak across
+// navigation; 1,200 vehicles stay smooth. Screenshots in test-artifacts/web/.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
@@ -88,6 +89,25 @@ function canvasColours(page) {
   );
 }
 
+/** The map's view and limits, and the fleet's latest positions as the API gives them. */
+function mapAndFleet(page) {
+  return page.evaluate(async () => {
+    const map = window.__fleetyardMap;
+    const answer = await fetch("/api/v1/fleet/state?limit=1000", { credentials: "same-origin" });
+    const fleet = (await answer.json()).items.filter((v) => v.state);
+    const config = await (await fetch("/api/v1/map", { credentials: "same-origin" })).json();
+    return {
+      fitted: map.getContainer().dataset.fitted,
+      view: map.getBounds().toArray().flat(), // west, south, east, north
+      maxBounds: map.getMaxBounds()?.toArray().flat() ?? null,
+      minZoom: map.getMinZoom(),
+      zoom: map.getZoom(),
+      config,
+      positions: fleet.map((v) => ({ plate: v.plate, lng: v.state.longitude, lat: v.state.latitude })),
+    };
+  });
+}
+
 const distanceM = (a, b) =>
   Math.hypot((a.lat - b.lat) * 111_320, (a.lng - b.lng) * 111_320 * Math.cos((a.lat * Math.PI) / 180));
 
@@ -110,6 +130,41 @@ describe("the live map", () => {
     await page.getByRole("heading", { level: 1, name: "Live map" }).waitFor();
     await mapReady(page);
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+
+    // It opens fitted to the fleet: every vehicle with a position in view, closer than the
+    // whole drawn basemap; its centre is held near the drawn area, and it zooms out no further
+    // than shows that area whole.
+    await page.locator(".map-canvas[data-fitted='fleet']").waitFor();
+    const opened = await mapAndFleet(page);
+    const [west, south, east, north] = opened.view;
+    assert.ok(opened.positions.length >= 2, JSON.stringify(opened.positions));
+    for (const { plate, lng, lat } of opened.positions) {
+      assert.ok(west < lng && lng < east && south < lat && lat < north, `${plate} at ${lng},${lat} is out of view`);
+    }
+    const drawnArea = opened.config.bounds;
+    assert.ok(east - west < drawnArea[2] - drawnArea[0], "fitted to the fleet, not the whole basemap");
+    assert.deepEqual(opened.maxBounds, opened.config.max_bounds);
+    assert.ok(opened.minZoom >= opened.config.min_zoom && opened.zoom > opened.minZoom, JSON.stringify(opened));
+    await screenshot(page, "20-map-fitted");
+    await page.evaluate(() => window.__fleetyardMap.jumpTo({ center: [20, 50], zoom: 3 }));
+    const strayed = await mapAndFleet(page);
+    assert.equal(strayed.zoom, strayed.minZoom);
+    const [mw, ms, me, mn] = strayed.maxBounds;
+    const [sw, ss, se, sn] = strayed.view;
+    assert.ok(sw < me && se > mw && ss < mn && sn > ms, `dragged away, the view ${strayed.view} left the drawn area`);
+
+    // The legend sits above the map, never over it, and folds away (remembered).
+    const legend = page.getByRole("button", { name: "Legend" });
+    assert.equal(await legend.getAttribute("aria-expanded"), "true"); // a wide screen: open
+    const legendBox = await page.locator(".map-legend").boundingBox();
+    const canvasBox = await page.locator(".map-canvas").boundingBox();
+    assert.ok(legendBox.y + legendBox.height <= canvasBox.y, "the legend overlaps the map");
+    await legend.click();
+    assert.equal(await legend.getAttribute("aria-expanded"), "false");
+    assert.equal(await page.getByText("faster than 3 km/h").isVisible(), false);
+    assert.equal(await page.evaluate(() => localStorage.getItem("fleetyard.map.legend")), "folded");
+    await legend.click();
+    await page.getByText("faster than 3 km/h").waitFor();
 
     // The basemap drew: its layers have features, and the canvas shows roads, blocks, water.
     await page.evaluate(() => window.__fleetyardMap.jumpTo({ center: [24.9423, 60.1715], zoom: 15.2 }));
@@ -182,12 +237,15 @@ describe("the live map", () => {
     assert.ok(await page.evaluate(() => window.__fleetyardMap.querySourceFeatures("replay-track").length > 0));
     await screenshot(page, "23-map-replay");
 
-    // Keyboard: the list reaches a vehicle without the mouse.
+    // Keyboard: Enter in the search opens the first match; the list reaches a vehicle too.
     const search = page.getByLabel("Find a vehicle");
     await search.fill("AC-0001");
+    await search.press("Enter");
+    await page.getByRole("complementary", { name: "AC-0001" }).waitFor();
+    await search.fill(moving.plate);
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
-    await page.getByRole("complementary", { name: "AC-0001" }).waitFor();
+    await page.getByRole("complementary", { name: moving.plate }).waitFor();
 
     assert.deepEqual(foreign, [], "requests to other origins");
     assert.deepEqual(problems, []);

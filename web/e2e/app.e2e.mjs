@@ -91,7 +91,7 @@ describe("the web app", () => {
 
     // Open the first vehicle: record, latest state (sent through the gateway), audit trail.
     await page.goto(`${server.base_url}/vehicles?q=AC-0001`);
-    await row(page, "AC-0001").getByRole("link").click();
+    await row(page, "AC-0001").getByRole("link", { name: "AC-0001" }).click();
     await page.getByRole("heading", { level: 1, name: "AC-0001" }).waitFor();
     await page.getByRole("region", { name: "Latest state" }).getByText("60.16990, 24.93840").waitFor();
     const audit = page.getByRole("region", { name: "Audit trail" });
@@ -113,7 +113,7 @@ describe("the web app", () => {
     await logIn(page, server.base_url, server.a.email, server.password, "/vehicles");
     await row(page, "AC-0001").waitFor();
     // The list endpoint answers 10,000 synthetic vehicles, 200 a page, as the API does.
-    await context.route(/\/api\/v1\/vehicles\?/, async (route) => {
+    await context.route(/\/api\/v1\/vehicles\/overview\?/, async (route) => {
       const url = new URL(route.request().url());
       const start = Number(url.searchParams.get("cursor") ?? 0);
       const limit = Number(url.searchParams.get("limit"));
@@ -125,6 +125,7 @@ describe("the web app", () => {
           make: "Ford", model: "Transit", year: 2020, type: "van", fuel_type: "diesel",
           odometer_km: n, status: { state: "active" }, group_id: null, tags: [],
           created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z",
+          activity: "no_position", last_fix: null, place: null, driver: null, tracker: null,
         };
       });
       const next = start + items.length < 10_000 ? String(start + items.length) : null;

@@ -348,6 +348,63 @@ describe("the fleet screens", () => {
     await context.close();
   });
 
+  test("vehicles list at 1366 px: live state, place, driver and tracker, nothing cut off; the vehicle page's small map", async () => {
+    const { page, context, problems } = await signedIn(server.a.email, { viewport: { width: 1366, height: 768 } });
+    const { vehicle, driver } = server.map; // driving a loop through central Helsinki (seed_map.py)
+    const moving = row(page, vehicle.plate);
+    await moving.getByRole("link", { name: driver }).waitFor();
+    const cells = await moving.getByRole("cell").allTextContents();
+    assert.equal(cells[2], "Moving");
+    assert.match(cells[3], /^(just now|\d+ s ago)$/);
+    const overview = await (await page.request.get(`${server.base_url}/api/v1/vehicles/${vehicle.id}/overview`)).json();
+    assert.equal(overview.place.kind, "street", JSON.stringify(overview.place));
+    assert.match(cells[4], /^(near )?\p{Lu}\p{L}+/u, `a street's name: ${cells[4]}`);
+    assert.match(await moving.getByRole("link", { name: /OsmAnd/ }).getAttribute("href"), /^\/devices\//);
+
+    // At 1366 px the table needs no sideways scrolling, and no header is clipped, nor any
+    // state, last fix, driver, tracker (an IMEI too) or status of the rows in view.
+    const clipped = await page.evaluate(() => {
+      const scroller = document.querySelector(".table-scroll");
+      const over = (cell) => cell.scrollWidth > cell.clientWidth;
+      const headers = [...document.querySelectorAll(".vehicle-table thead th")];
+      const bounded = [3, 4, 6, 7, 9].map((n) => `.vehicle-table tbody td:nth-child(${n})`).join(", ");
+      return {
+        table: scroller.scrollWidth - scroller.clientWidth,
+        headers: headers.filter(over).map((th) => th.textContent),
+        cells: [...document.querySelectorAll(bounded)].filter(over).map((td) => td.textContent),
+      };
+    });
+    assert.deepEqual(clipped, { table: 0, headers: [], cells: [] });
+    await screenshot(page, "75-vehicles-live-1366");
+
+    // The dashboard's links: /vehicles?activity=moving lists only moving vehicles.
+    await page.goto(`${server.base_url}/vehicles?activity=moving`);
+    await moving.waitFor();
+    assert.equal(await page.getByLabel("State").inputValue(), "moving");
+    const states = await page.locator(".vehicle-table tbody tr[aria-rowindex] td:nth-child(3)").allTextContents();
+    assert.ok(states.length >= 1 && states.every((state) => state === "Moving"), states.join());
+
+    // Its page: a small map of where it is, its driver and tracker; charts across the page.
+    await moving.getByRole("link", { name: vehicle.plate }).click();
+    await page.getByRole("heading", { level: 1, name: vehicle.plate }).waitFor();
+    const card = page.getByRole("region", { name: "Where and who" });
+    await card.getByRole("link", { name: driver }).waitFor();
+    await card.getByRole("link", { name: /^\d+$/ }).waitFor(); // an unnamed tracker: its IMEI
+    const map = card.getByRole("region", { name: `Map: where ${vehicle.plate} is` });
+    await map.locator("canvas.maplibregl-canvas").waitFor();
+    await page.waitForFunction(() => window.__fleetyardMap?.loaded());
+    const box = await map.boundingBox();
+    assert.ok(box && box.width > 250 && box.height > 150, `map box ${JSON.stringify(box)}`);
+    const [telemetry, main] = await Promise.all([
+      page.getByRole("region", { name: "Telemetry" }).boundingBox(),
+      page.getByRole("main").boundingBox(),
+    ]);
+    assert.ok(telemetry.width > main.width * 0.9, `telemetry ${telemetry.width} of ${main.width}`);
+    await screenshot(page, "76-vehicle-mini-map");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test("a viewer sees every screen and no action button", async () => {
     const { page, context, problems } = await signedIn(seeded.viewer.email);
     await nav(page, "Drivers").click();

@@ -59,6 +59,9 @@ export { ACTIVITIES, type Activity };
 export const PAGE_SIZE = 200;
 /** The list's live context (activity, place) is fetched again this often while it is shown. */
 export const OVERVIEW_REFRESH_MS = 30_000;
+/** …while at most this many pages are loaded: refreshing thousands of rows every 30 s costs
+ * the server more than it tells (those refresh on focus and on record events instead). */
+export const OVERVIEW_REFRESH_PAGES = 2;
 
 /** A driver or tracker filter that is not one record: with one, or without any. */
 export const WITH_ANY = "any";
@@ -112,8 +115,8 @@ const vehiclesKey = ["vehicles"] as const;
 
 /**
  * The vehicles list with each vehicle's live context, a page (cursor) at a time as the table
- * scrolls; fetched again every OVERVIEW_REFRESH_MS (activity and places move on), and at once
- * when the live feed says a vehicle changed (it invalidates everything under "vehicles").
+ * scrolls; fetched again every OVERVIEW_REFRESH_MS while short (activity and places move on),
+ * and when the live feed says a vehicle changed (it invalidates everything under "vehicles").
  */
 export function vehicleListQueryOptions(filters: VehicleFilters) {
   return infiniteQueryOptions({
@@ -127,7 +130,8 @@ export function vehicleListQueryOptions(filters: VehicleFilters) {
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
-    refetchInterval: OVERVIEW_REFRESH_MS,
+    refetchInterval: (query) =>
+      (query.state.data?.pages.length ?? 0) <= OVERVIEW_REFRESH_PAGES ? OVERVIEW_REFRESH_MS : false,
   });
 }
 

@@ -8,7 +8,7 @@ import { activityStatus, STATUS_STYLE } from "@/lib/vehicleStatus";
 
 import { vehicleOverviewQueryOptions, vehicleStateQueryOptions, type VehicleOverview } from "../api";
 import { ActivityLabel } from "./ActivityLabel";
-import { placeText, since, SINCE_TICK_MS, trackerDetails, trackerLabel } from "./liveContext";
+import { currentActivity, placeText, since, SINCE_TICK_MS, trackerDetails, trackerLabel } from "./liveContext";
 import { useNow } from "./useNow";
 
 /** What the page's small map draws: one vehicle, in its state's colour. */
@@ -41,7 +41,7 @@ function Facts({ overview, now }: { overview: VehicleOverview; now: number }) {
     [
       "State",
       <>
-        <ActivityLabel activity={overview.activity} />
+        <ActivityLabel activity={currentActivity(overview, now)} />
         {fix ? (
           <span className="muted">
             {" · "}

@@ -10,7 +10,7 @@ import { formatDateTime, formatNumber, humanize } from "@/lib/format";
 
 import { vehicleListQueryOptions, type VehicleFilters, type VehicleOverview } from "../api";
 import { ActivityLabel } from "./ActivityLabel";
-import { placeText, since, SINCE_TICK_MS, trackerDetails, trackerLabel } from "./liveContext";
+import { currentActivity, placeText, since, SINCE_TICK_MS, trackerDetails, trackerLabel } from "./liveContext";
 import { useNow } from "./useNow";
 import "./vehicles.css";
 
@@ -45,7 +45,7 @@ function VehicleRow({ vehicle, now, index }: { vehicle: VehicleOverview; now: nu
       </td>
       <td title={vehicle.name ?? undefined}>{vehicle.name || "—"}</td>
       <td>
-        <ActivityLabel activity={vehicle.activity} />
+        <ActivityLabel activity={currentActivity(vehicle, now)} />
       </td>
       <td>{fix ? <time dateTime={fix} title={formatDateTime(fix)}>{since(fix, now)}</time> : "—"}</td>
       <td title={place}>{place}</td>

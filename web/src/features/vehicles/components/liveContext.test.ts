@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { since, trackerDetails, trackerLabel } from "./liveContext";
+import { currentActivity, since, trackerDetails, trackerLabel } from "./liveContext";
 
 const NOW = Date.parse("2026-05-01T12:00:00Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -32,5 +32,19 @@ describe("the tracker", () => {
     const phone = { ...tracker, name: "Anna's phone", protocol: "osmand", unique_id: "anna-1" };
     expect(trackerLabel(phone)).toBe("Anna's phone");
     expect(trackerDetails(phone)).toBe("Anna's phone · OsmAnd · anna-1");
+  });
+});
+
+describe("the activity between refreshes", () => {
+  const vehicle = (activity: "moving" | "offline" | "no_position", ms: number | null) => ({
+    activity,
+    last_fix: ms === null ? null : { fix_time: ago(ms), latitude: 0, longitude: 0, speed_kmh: 40 },
+  });
+
+  it("turns offline once the last fix is older than the rule allows", () => {
+    expect(currentActivity(vehicle("moving", 9 * 60_000), NOW)).toBe("moving");
+    expect(currentActivity(vehicle("moving", 10 * 60_000 + 1), NOW)).toBe("offline");
+    expect(currentActivity(vehicle("offline", 60 * 60_000), NOW)).toBe("offline");
+    expect(currentActivity(vehicle("no_position", null), NOW)).toBe("no_position");
   });
 });

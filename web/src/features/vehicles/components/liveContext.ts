@@ -1,5 +1,7 @@
 // How the vehicles list and page word a vehicle's live context: time since its last fix and
 // where it is. Free of React, so it is tested on its own.
+import { STALE_AFTER_MS, type Activity } from "@/lib/vehicleStatus";
+
 import type { Place, TrackerProtocol, VehicleOverview } from "../api";
 
 const MINUTE = 60_000;
@@ -17,6 +19,16 @@ export function since(iso: string | null | undefined, now: number): string {
   if (ago < HOUR) return `${Math.floor(ago / MINUTE)} min ago`;
   if (ago < DAY) return `${Math.floor(ago / HOUR)} h ago`;
   return `${Math.floor(ago / DAY)} d ago`;
+}
+
+/**
+ * The server's activity, aged between refreshes by the same rule (a fix older than
+ * STALE_AFTER_MS is offline), so a row never says "Moving · 25 min ago".
+ */
+export function currentActivity(vehicle: Pick<VehicleOverview, "activity" | "last_fix">, now: number): Activity {
+  const fix = vehicle.last_fix?.fix_time;
+  if (fix && vehicle.activity !== "no_position" && now - Date.parse(fix) > STALE_AFTER_MS) return "offline";
+  return vehicle.activity;
 }
 
 /** How often "… ago" is worded again: every 15 s is enough for minutes. */

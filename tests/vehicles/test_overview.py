@@ -393,3 +393,16 @@ async def test_any_query_string_is_answered_not_failed(
     asked = {value for name, value in query if name == "activity"}
     got = {item["activity"] for item in response.json()["items"]}
     assert not asked or got <= asked
+
+
+async def test_a_state_filter_leaves_retired_vehicles_out_unless_asked_for(
+    http: httpx.AsyncClient, tenants: Tenants, fleet: Fleet
+) -> None:
+    vid = fleet.ids["MOV-1"]
+    retire = {"status": {"state": "retired", "retired_on": "2026-01-31", "reason": "Sold"}}
+    changed = await http.patch(f"/api/v1/vehicles/{vid}", json=retire, headers=tenants.a.owner)
+    assert changed.status_code == 200, changed.text
+    h = tenants.a.owner
+    assert plates(await overview(http, h, activity="moving")) == []  # as the dashboard counts
+    assert plates(await overview(http, h, activity="moving", status="retired")) == ["MOV-1"]
+    assert "MOV-1" in plates(await overview(http, h))  # no state asked: the whole fleet

@@ -138,9 +138,11 @@ async def list_vehicle_overview(
 ) -> VehicleOverviewPage:
     """The vehicles list with live context: each vehicle's activity, last fix, the place it
     is at (a depot, or the street from the offline map data), its driver and its tracker;
-    sorted and filtered by them. Sorting or filtering by drivers needs drivers:read, by
-    trackers devices:read. Activity is computed at each request, so a vehicle whose state
-    changes between two pages of an activity sort may show on both or neither."""
+    sorted and filtered by them. With an activity filter, retired vehicles are left out (as
+    the dashboard counts) unless status=retired asks for them. Sorting or filtering by
+    drivers needs drivers:read, by trackers devices:read. Activity is computed at each
+    request, so a vehicle whose state changes between two pages of an activity sort may show
+    on both or neither."""
     service = VehicleService(session, actor)
     rows, next_cursor = await service.overview(
         filters, live, places, sort=sort, cursor=cursor, limit=limit

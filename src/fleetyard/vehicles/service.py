@@ -103,10 +103,15 @@ class VehicleService(RecordService[Vehicle]):
         """A page of vehicles with their live context, each named where it is (after the
         page is read: a name is an R-tree lookup, so only the rows shown pay for one)."""
         self._check_overview_access(live, sort)
+        clauses = filters.clauses()
+        if live.activity and filters.status is None:
+            # As the dashboard counts them: a retired vehicle is out of the working fleet, so
+            # "moving" lists it only when asked for retired ones.
+            clauses.append(_vehicles.status != "retired")
         rows, next_cursor = await list_overview(
             self.session,
             self.actor.tenant_id,
-            filters.clauses(),
+            clauses,
             live,
             sort=sort,
             cursor=cursor,

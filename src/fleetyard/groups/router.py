@@ -42,11 +42,11 @@ async def list_groups(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[Group]:
+    """Groups with the number of vehicles in each; a depot may carry its location."""
     filters = GroupFilters(kind=kind.value if kind else None, parent_id=parent_id)
-    items, next_cursor = await GroupService(session, actor).list(
-        filters, sort=sort, cursor=cursor, limit=limit
-    )
-    return Page[Group](items=[Group.model_validate(g) for g in items], next_cursor=next_cursor)
+    service = GroupService(session, actor)
+    items, next_cursor = await service.list(filters, sort=sort, cursor=cursor, limit=limit)
+    return Page[Group](items=await service.with_counts(items), next_cursor=next_cursor)
 
 
 @router.post(
@@ -56,12 +56,16 @@ async def list_groups(
     responses=responses(PermissionDenied, AlreadyExists, Conflict),
 )
 async def create_group(body: GroupCreate, session: DbSession, actor: Writer) -> Group:
-    return Group.model_validate(await GroupService(session, actor).create(body))
+    """A location is optional: latitude and longitude together, radius_m 20-5000 m (default
+    100 m when only the point is given)."""
+    service = GroupService(session, actor)
+    return (await service.with_counts([await service.create(body)]))[0]
 
 
 @router.get("/{group_id}", response_model=Group, responses=responses(PermissionDenied, NotFound))
 async def get_group(group_id: uuid.UUID, session: DbSession, actor: Reader) -> Group:
-    return Group.model_validate(await GroupService(session, actor).get(group_id))
+    service = GroupService(session, actor)
+    return (await service.with_counts([await service.get(group_id)]))[0]
 
 
 @router.patch(
@@ -74,7 +78,10 @@ async def get_group(group_id: uuid.UUID, session: DbSession, actor: Reader) -> G
 async def update_group(
     group_id: uuid.UUID, body: GroupUpdate, session: DbSession, actor: Writer, if_match: IfMatch
 ) -> Group:
-    return Group.model_validate(await GroupService(session, actor).update(group_id, body, if_match))
+    """Moving a group under itself or one of its own subgroups is refused (422, with the
+    cycle in details); sending null latitude and longitude clears the location."""
+    service = GroupService(session, actor)
+    return (await service.with_counts([await service.update(group_id, body, if_match)]))[0]
 
 
 @router.delete(
@@ -85,6 +92,7 @@ async def update_group(
 async def delete_group(
     group_id: uuid.UUID, session: DbSession, actor: Writer, if_match: IfMatch
 ) -> Response:
-    """Child groups, vehicles and drivers of the group are kept, with no group."""
+    """Child groups become top-level groups; the group's vehicles and drivers are kept, with
+    no group. Nothing else is deleted."""
     await GroupService(session, actor).delete(group_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,15 +1,20 @@
-"""Group rules: names unique per tenant (case-insensitive), parents in the tenant, no cycles."""
+"""Group rules: names unique per tenant (case-insensitive), parents in the tenant, no cycles,
+and a location that is whole (a point and a radius) or absent."""
 
 from __future__ import annotations
 
+import builtins
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, literal, select
 
 from fleetyard.errors import ValidationFailed
-from fleetyard.groups.schemas import GroupCreate, GroupUpdate
+from fleetyard.groups.repository import vehicle_counts
+from fleetyard.groups.schemas import DEFAULT_RADIUS_M, GroupCreate, GroupUpdate
+from fleetyard.groups.schemas import Group as GroupOut
 from fleetyard.kit.locks import lock_until_commit
 from fleetyard.kit.records import RecordService
 from fleetyard.models import Group
@@ -43,10 +48,31 @@ class GroupService(RecordService[Group]):
     ) -> tuple[list[Group], str | None]:
         return await self.list_page(filters.clauses(), sort=sort, cursor=cursor, limit=limit)
 
+    async def with_counts(self, groups: Sequence[Group]) -> builtins.list[GroupOut]:
+        """The API shape: each group with the number of vehicles in it (one query)."""
+        counts = await vehicle_counts(self.session, self.actor.tenant_id, [g.id for g in groups])
+        columns = [c.key for c in Group.__table__.columns]
+        return [
+            GroupOut.model_validate(
+                {key: getattr(g, key) for key in columns} | {"vehicle_count": counts.get(g.id, 0)}
+            )
+            for g in groups
+        ]
+
     async def create(self, data: GroupCreate) -> Group:
         await self._check_parent(data.parent_id)
+        radius = data.radius_m
+        if data.latitude is not None and radius is None:
+            radius = DEFAULT_RADIUS_M
         return await self.insert(
-            {"name": data.name, "kind": data.kind.value, "parent_id": data.parent_id}
+            {
+                "name": data.name,
+                "kind": data.kind.value,
+                "parent_id": data.parent_id,
+                "latitude": data.latitude,
+                "longitude": data.longitude,
+                "radius_m": radius,
+            }
         )
 
     async def update(
@@ -60,7 +86,9 @@ class GroupService(RecordService[Group]):
             # Before any row lock: the move's FK check may wait on a row another move holds.
             await lock_until_commit(self.session, f"{self.actor.tenant_id}:groups:hierarchy")
         version = expected_version if expected_version is not None else data.version
-        self.check_version(await self.get(group_id, for_update=True), version)
+        current = await self.get(group_id, for_update=True)
+        self.check_version(current, version)
+        _settle_location(current, changes)
         if parent_id is not None:
             await self._check_parent(parent_id)
             await self._refuse_cycle(group_id, parent_id)
@@ -101,3 +129,20 @@ class GroupService(RecordService[Group]):
         )
         rows = await self.session.execute(select(chain.c.id).order_by(chain.c.depth))
         return tuple(rows.scalars())
+
+
+def _settle_location(current: Group, changes: dict[str, Any]) -> None:
+    """Make the location that ``changes`` leave whole: a cleared point takes its radius with
+    it, a new point on a group without one gets the default radius, and a radius alone needs
+    a point to go round."""
+    if "latitude" in changes and changes["latitude"] is None:
+        changes["radius_m"] = None
+        return
+    has_point = changes.get("latitude", current.latitude) is not None
+    if not has_point and changes.get("radius_m") is not None:
+        raise ValidationFailed(
+            "A radius needs a location: send latitude and longitude too.",
+            details={"field": "radius_m"},
+        )
+    if has_point and changes.get("radius_m", current.radius_m) is None:
+        changes["radius_m"] = DEFAULT_RADIUS_M

@@ -395,6 +395,30 @@ async def test_any_query_string_is_answered_not_failed(
     assert not asked or got <= asked
 
 
+async def test_a_vehicle_in_a_depots_circle_is_at_the_depot(
+    http: httpx.AsyncClient, tenants: Tenants, fleet: Fleet
+) -> None:
+    async def group(headers: dict[str, str], name: str, kind: str, at: tuple[float, float]) -> str:
+        body = {"name": name, "kind": kind, "latitude": at[0], "longitude": at[1], "radius_m": 60}
+        return await _post(http, headers, "groups", body)
+
+    depot = await group(tenants.a.owner, "Pasila depot", "depot", OFF_MANNERHEIMINTIE)
+    # A region is an area, not a yard: a location on it names nothing.
+    await group(tenants.a.owner, "Centre", "region", ON_MANNERHEIMINTIE)
+    # Another tenant's depot where A's moving vehicle is: not A's place.
+    await group(tenants.b.owner, "Their yard", "depot", ON_MANNERHEIMINTIE)
+    rows = {r["plate"]: r for r in await overview(http, tenants.a.owner)}
+    assert rows["IDL-2"]["place"] == {
+        "kind": "depot",
+        "group_id": depot,
+        "name": "Pasila depot",
+        "label": "Pasila depot",
+    }
+    assert rows["MOV-1"]["place"]["label"] == "Mannerheimintie"
+    one = await http.get(f"/api/v1/vehicles/{fleet.ids['IDL-2']}/overview", headers=tenants.a.owner)
+    assert one.json()["place"]["label"] == "Pasila depot"
+
+
 async def test_a_state_filter_leaves_retired_vehicles_out_unless_asked_for(
     http: httpx.AsyncClient, tenants: Tenants, fleet: Fleet
 ) -> None:

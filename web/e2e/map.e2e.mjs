@@ -120,7 +120,7 @@ describe("the live map", () => {
     // one click away.
     await page.waitForURL((url) => url.pathname === "/");
     await page.getByRole("heading", { level: 1, name: "Fleet overview" }).waitFor();
-    const shown = await page.locator('[data-figure="vehicles"]').textContent();
+    const shown = await page.locator('[data-figure="vehicles.total"]').textContent();
     const answer = await page.evaluate(async () => (await fetch("/api/v1/dashboard")).json());
     assert.ok(answer.vehicles.total > 0, JSON.stringify(answer.vehicles));
     assert.equal(Number(shown.replace(/\D/g, "")), answer.vehicles.total);

@@ -40,13 +40,13 @@ class AlertCounts(BaseModel):
 
 
 class DeviceCounts(BaseModel):
-    """Devices by their last contact (the server time of their newest stored fix)."""
+    """Devices by their last contact (the server time of their newest stored fix), against
+    the activity rule's ``OFFLINE_AFTER``."""
 
     total: int
     online: int = Field(description="Last contact within the activity rule's offline delay.")
     offline: int = Field(description="Last contact older than the offline delay.")
     never_reported: int = Field(description="No fix stored from the device yet.")
-    offline_after_s: int
 
 
 class UpcomingReservation(BaseModel):

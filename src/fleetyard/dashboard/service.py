@@ -25,7 +25,7 @@ from fleetyard.dashboard.schemas import (
     VehicleActivityCounts,
 )
 from fleetyard.telematics.rules.conditions import Severity
-from fleetyard.tracking.activity import OFFLINE_AFTER, Activity
+from fleetyard.tracking.activity import Activity
 
 TIMEZONE = "UTC"
 UPCOMING_SHOWN = 5
@@ -92,7 +92,6 @@ class DashboardService:
             online=contact.total - contact.offline - contact.never_reported,
             offline=contact.offline,
             never_reported=contact.never_reported,
-            offline_after_s=int(OFFLINE_AFTER.total_seconds()),
         )
 
     async def _reservations(self, now: datetime) -> ReservationOutlook:

@@ -3,7 +3,7 @@ import { Link } from "react-router";
 
 import { ErrorNotice, Loading } from "@/components/Status";
 import { formatDateTime, formatNumber, humanize } from "@/lib/format";
-import { ACTIVITIES, STATUS_STYLE, activityStatus } from "@/lib/vehicleStatus";
+import { ACTIVITIES, STALE_AFTER_MS, STATUS_STYLE, activityStatus } from "@/lib/vehicleStatus";
 
 import {
   dashboardQueryOptions,
@@ -19,7 +19,8 @@ const SEVERITIES = ["critical", "warning", "info"] as const;
 
 const plural = (count: number, one: string, many = `${one}s`) => (count === 1 ? one : many);
 
-/** A number a browser test (or a screen reader) can find by name. */
+/** A number of the answer, marked with its path in it (`vehicles.moving`, a figure's key), so
+ * a browser test can hold each one against the API. */
 function Count({ figure, value }: { figure: string; value: number }) {
   return (
     <span className="dashboard-count" data-figure={figure}>
@@ -33,7 +34,7 @@ function VehiclesCard({ vehicles }: { vehicles: Dashboard["vehicles"] }) {
     <section className="card dashboard-card" aria-labelledby="dashboard-vehicles">
       <h2 id="dashboard-vehicles">Vehicles</h2>
       <p className="dashboard-headline">
-        <Count figure="vehicles" value={vehicles.total} /> {plural(vehicles.total, "vehicle")} in
+        <Count figure="vehicles.total" value={vehicles.total} /> {plural(vehicles.total, "vehicle")} in
         the fleet
       </p>
       <ul className="dashboard-rows">
@@ -57,11 +58,9 @@ function VehiclesCard({ vehicles }: { vehicles: Dashboard["vehicles"] }) {
           </Link>
         </li>
       </ul>
-      {vehicles.retired > 0 ? (
-        <p className="muted dashboard-note">
-          {vehicles.retired} retired {plural(vehicles.retired, "vehicle")} not counted.
-        </p>
-      ) : null}
+      <p className="muted dashboard-note">
+        Retired, not counted: <Count figure="vehicles.retired" value={vehicles.retired} />
+      </p>
     </section>
   );
 }
@@ -82,7 +81,7 @@ function AlertsCard({ alerts }: { alerts: Dashboard["alerts"] }) {
           <li key={severity} className={`dashboard-severity-${severity}`}>
             <Link to={`/alerts?severity=${severity}`}>
               <span className="dashboard-row-label">{humanize(severity)}</span>
-              <Count figure={`alerts.${severity}`} value={alerts.by_severity[severity]} />
+              <Count figure={`alerts.by_severity.${severity}`} value={alerts.by_severity[severity]} />
             </Link>
           </li>
         ))}
@@ -121,13 +120,13 @@ function FigureCard({ figure }: { figure: Figure }) {
 
 function DevicesCard({ devices }: { devices: NonNullable<Dashboard["devices"]> }) {
   const quiet = devices.offline + devices.never_reported;
-  const minutes = Math.round(devices.offline_after_s / 60);
+  const minutes = Math.round(STALE_AFTER_MS / 60_000);
   return (
     <section className="card dashboard-card" aria-labelledby="dashboard-devices">
       <h2 id="dashboard-devices">Devices</h2>
       <p className="dashboard-headline">
         <Count figure="devices.not_reporting" value={quiet} /> of{" "}
-        <Count figure="devices" value={devices.total} /> not reporting
+        <Count figure="devices.total" value={devices.total} /> not reporting
       </p>
       <ul className="dashboard-rows dashboard-rows-plain">
         <li>

@@ -98,15 +98,24 @@ MODEL_YEARS: Final = (2019, 2024)
 class Depot:
     name: str
     code: str  # starts the unit names of its vehicles: HKI-03
+    # On a street inside the demo map's drawn area (the Helsinki extract the basemap and the
+    # simulator share, central Helsinki only), at least 150 m from its edge: Pasila,
+    # Herttoniemi and Vuosaari proper lie outside it, so their depots stand where the map
+    # has streets, in the direction of the real place, and keep the names.
+    latitude: float
+    longitude: float
+    radius_m: int
 
 
 REGION: Final = "Uusimaa"
 DEPOTS: Final = (
-    Depot("Helsinki Central", "HKI"),
-    Depot("Pasila", "PSL"),
-    Depot("Herttoniemi", "HTN"),
+    Depot("Helsinki Central", "HKI", 60.170553, 24.943870, 120),  # Kaivokatu, the station
+    Depot("Pasila", "PSL", 60.176050, 24.938268, 100),  # Alvar Aallon katu, to the north-west
+    Depot("Herttoniemi", "HTN", 60.175808, 24.949053, 100),  # Kaisaniemenranta, to the east
 )
-HARBOUR_DEPOT: Final = Depot("Vuosaari Harbour", "VSA")
+HARBOUR_DEPOT: Final = Depot(
+    "Vuosaari Harbour", "VSA", 60.165678, 24.950626, 150
+)  # Pohjoinen Makasiinikatu, by the South Harbour
 
 FIRST_NAMES: Final = (
     "Aino", "Eero", "Helmi", "Juha", "Katja", "Lauri", "Maria", "Mikko", "Noora", "Oskari",

@@ -65,6 +65,7 @@ class GroupPlan:
     name: str
     kind: GroupKind
     parent: str | None = None
+    place: Depot | None = None  # where a depot stands (its point and radius)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,7 @@ def demo_fleet_plan(fleet: FleetConfig, now: datetime) -> TenantPlan:
     seed = fleet.seed
     groups = (
         GroupPlan(REGION, GroupKind.REGION),
-        *(GroupPlan(depot.name, GroupKind.DEPOT, REGION) for depot in DEPOTS),
+        *(GroupPlan(depot.name, GroupKind.DEPOT, REGION, depot) for depot in DEPOTS),
     )
     kinds = kind_cycle(random.Random(f"{seed}:kinds"))
     draw = random.Random(f"{seed}:vehicles")
@@ -189,7 +190,7 @@ def harbour_plan(now: datetime) -> TenantPlan:
         HARBOUR_SLUG,
         HARBOUR_NAME,
         HARBOUR_LOGINS,
-        (GroupPlan(HARBOUR_DEPOT.name, GroupKind.DEPOT),),
+        (GroupPlan(HARBOUR_DEPOT.name, GroupKind.DEPOT, place=HARBOUR_DEPOT),),
         vehicles,
         drivers,
         (),

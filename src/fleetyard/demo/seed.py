@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.principal import Principal
 from fleetyard.db import set_tenant
+from fleetyard.demo.catalogue import Depot
 from fleetyard.demo.logins import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, DEMO_SLUG, DemoLogin
 from fleetyard.demo.plan import TenantPlan
 from fleetyard.demo.repository import ExistingRecords
@@ -21,7 +22,7 @@ from fleetyard.devices.service import DeviceService
 from fleetyard.drivers.schemas import DriverCreate
 from fleetyard.drivers.service import DriverService
 from fleetyard.errors import NotFound
-from fleetyard.groups.schemas import GroupCreate
+from fleetyard.groups.schemas import GroupCreate, GroupUpdate
 from fleetyard.groups.service import GroupService
 from fleetyard.kit.ids import TenantId
 from fleetyard.members.repository import MemberRepository
@@ -111,6 +112,10 @@ async def seed_tenant(session: AsyncSession, plan: TenantPlan) -> SeedReport:
     return seeder.report
 
 
+def _located(place: Depot) -> GroupUpdate:
+    return GroupUpdate(latitude=place.latitude, longitude=place.longitude, radius_m=place.radius_m)
+
+
 class TenantSeeder:
     """Creates a plan's missing records in dependency order, remembering every id by its
     natural key for the records that refer to it."""
@@ -143,14 +148,29 @@ class TenantSeeder:
         self.members = {user.email: user.id for _, user in await repo.list()}
 
     async def seed_groups(self, plan: TenantPlan) -> None:
+        """Missing groups are created (a depot with its place); a depot seeded before groups
+        had places gets its place once, and one that has a place keeps it (someone may
+        have moved it)."""
         self.groups = await self.existing.group_ids_by_name()
         service = GroupService(self.session, self.actor)
         for group in plan.groups:  # parents come first in a plan
-            if group.name.lower() in self.groups:
+            place = group.place
+            existing = self.groups.get(group.name.lower())
+            if existing is not None:
+                if place is not None and (await service.get(existing)).latitude is None:
+                    await service.update(existing, _located(place), None)
+                    self.report.changed["groups"] += 1
                 continue
             parent_id = self.groups[group.parent.lower()] if group.parent else None
             created = await service.create(
-                GroupCreate(name=group.name, kind=group.kind, parent_id=parent_id)
+                GroupCreate(
+                    name=group.name,
+                    kind=group.kind,
+                    parent_id=parent_id,
+                    latitude=place.latitude if place else None,
+                    longitude=place.longitude if place else None,
+                    radius_m=place.radius_m if place else None,
+                )
             )
             self.groups[group.name.lower()] = created.id
             self.report.created["groups"] += 1

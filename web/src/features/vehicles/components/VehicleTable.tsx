@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { Link } from "react-router";
 
 import { SortHeader } from "@/components/SortHeader";
@@ -35,43 +35,41 @@ function Header(props: { field: string; label: string; sort: string; onSort: (s:
   return sortable ? <SortHeader {...header} /> : <th scope="col">{props.label}</th>;
 }
 
+/** Free text (names, places, models) wraps to two lines rather than hide behind an ellipsis;
+ * the whole of it is in the title either way. */
+function WrapCell({ text, children }: { text: string; children?: ReactNode }) {
+  return (
+    <td className="cell-wrap" title={text}>
+      {children ?? <span>{text}</span>}
+    </td>
+  );
+}
+
 function VehicleRow({ vehicle, now, index }: { vehicle: VehicleOverview; now: number; index: number }) {
   const fix = vehicle.last_fix?.fix_time;
-  const place = placeText(vehicle.place);
+  const { driver, tracker } = vehicle;
   return (
     <tr aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
       <td>
         <Link to={`/vehicles/${vehicle.id}`}>{vehicle.plate || "(no plate)"}</Link>
       </td>
-      <td title={vehicle.name ?? undefined}>{vehicle.name || "—"}</td>
+      <WrapCell text={vehicle.name || "—"} />
       <td>
         <ActivityLabel activity={currentActivity(vehicle, now)} />
       </td>
       <td>{fix ? <time dateTime={fix} title={formatDateTime(fix)}>{since(fix, now)}</time> : "—"}</td>
-      <td title={place}>{place}</td>
-      <td>
-        {vehicle.driver ? (
-          <Link to={`/drivers/${vehicle.driver.id}`} title={vehicle.driver.name}>
-            {vehicle.driver.name}
+      <WrapCell text={placeText(vehicle.place)} />
+      <WrapCell text={driver?.name ?? "—"}>
+        {driver ? <Link to={`/drivers/${driver.id}`}>{driver.name}</Link> : undefined}
+      </WrapCell>
+      <WrapCell text={tracker ? trackerDetails(tracker) : "—"}>
+        {tracker ? (
+          <Link to={`/devices/${tracker.id}`} aria-label={trackerDetails(tracker)}>
+            {trackerLabel(tracker)}
           </Link>
-        ) : (
-          "—"
-        )}
-      </td>
-      <td>
-        {vehicle.tracker ? (
-          <Link
-            to={`/devices/${vehicle.tracker.id}`}
-            title={trackerDetails(vehicle.tracker)}
-            aria-label={trackerDetails(vehicle.tracker)}
-          >
-            {trackerLabel(vehicle.tracker)}
-          </Link>
-        ) : (
-          "—"
-        )}
-      </td>
-      <td title={makeModel(vehicle)}>{makeModel(vehicle)}</td>
+        ) : undefined}
+      </WrapCell>
+      <WrapCell text={makeModel(vehicle)} />
       <td>
         <span className={`badge badge-${vehicle.status.state}`}>{humanize(vehicle.status.state)}</span>
       </td>

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Final, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fleetyard.alerts.schemas import StateFilter
+from fleetyard.alerts.schemas import AlertSort, StateFilter
+from fleetyard.errors import ValidationFailed
 from fleetyard.kit.ids import TenantId
-from fleetyard.kit.pagination import SortDirection, paginate
-from fleetyard.models import Alert
+from fleetyard.kit.pagination import SortDirection, decode_cursor, encode_cursor, paginate
+from fleetyard.models import Alert, ApiKey, User
+from fleetyard.telematics.rules.conditions import Severity
+
+# Critical first; a severity this code doesn't know sorts after the known ones.
+SEVERITY_RANK: Final = {
+    Severity.CRITICAL.value: 0,
+    Severity.WARNING.value: 1,
+    Severity.INFO.value: 2,
+}
+UNKNOWN_RANK: Final = len(SEVERITY_RANK)
+_rank = case(SEVERITY_RANK, value=Alert.severity, else_=UNKNOWN_RANK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,33 +54,87 @@ class AlertFilters:
         return clauses
 
 
+class AlertRow(NamedTuple):
+    alert: Alert
+    acknowledged_by_name: str | None
+
+
+def _blank_to_null(column: Any) -> ColumnElement[Any]:
+    return func.nullif(func.btrim(column), "")
+
+
+# Who acknowledged, in words: the user's display name (else their email), or the API key's
+# name. Users are global (no tenant, no RLS) and joined by the id the server wrote; keys are
+# the tenant's own, joined on (tenant_id, id) under RLS.
+_acknowledger = func.coalesce(
+    _blank_to_null(User.display_name), User.email, _blank_to_null(ApiKey.name)
+).label("acknowledged_by_name")
+
+
+def severity_cursor(row: AlertRow) -> str:
+    alert = row.alert
+    rank = SEVERITY_RANK.get(alert.severity, UNKNOWN_RANK)
+    return encode_cursor([rank, alert.opened_at.isoformat()], alert.id)
+
+
+def _after_severity_cursor(cursor: str) -> ColumnElement[bool]:
+    """Rows after the cursor in (rank ascending, opened_at descending, id descending)."""
+    value, last_id = decode_cursor(cursor)
+    try:
+        rank, opened = value
+        if not isinstance(rank, int) or not 0 <= rank <= UNKNOWN_RANK:
+            raise ValueError("rank out of range")
+        last_opened = datetime.fromisoformat(opened)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed("Malformed cursor.", details={"cursor": cursor[:100]}) from exc
+    return or_(
+        _rank > rank,
+        and_(_rank == rank, Alert.opened_at < last_opened),
+        and_(_rank == rank, Alert.opened_at == last_opened, Alert.id < last_id),
+    )
+
+
 class AlertRepository:
     def __init__(self, session: AsyncSession, tenant_id: TenantId) -> None:
         self.session = session
         self.tenant_id = tenant_id
 
-    def _scoped(self) -> Select[Any]:
-        return select(Alert).where(Alert.tenant_id == self.tenant_id)
-
-    async def list_newest_first(
-        self, filters: AlertFilters, *, cursor: str | None, limit: int
-    ) -> Sequence[Alert]:
-        """Newest opened first; one row more than ``limit`` when another page follows."""
-        stmt = paginate(
-            self._scoped().where(*filters.clauses()),
-            sort_column=Alert.opened_at,
-            id_column=Alert.id,
-            direction=SortDirection.DESC,
-            cursor=cursor,
-            limit=limit,
+    def _scoped(self) -> Any:
+        """Alerts of the tenant, each with who acknowledged it in words."""
+        return (
+            select(Alert, _acknowledger)
+            .outerjoin(User, User.id == Alert.acknowledged_by)
+            .outerjoin(
+                ApiKey,
+                and_(ApiKey.tenant_id == Alert.tenant_id, ApiKey.id == Alert.acknowledged_by),
+            )
+            .where(Alert.tenant_id == self.tenant_id)
         )
-        rows: Sequence[Alert] = (await self.session.execute(stmt)).scalars().all()
-        return rows
 
-    async def get(self, alert_id: uuid.UUID) -> Alert | None:
-        stmt = self._scoped().where(Alert.id == alert_id)
-        alert: Alert | None = (await self.session.execute(stmt)).scalar_one_or_none()
-        return alert
+    async def list_page(
+        self, filters: AlertFilters, *, sort: AlertSort, cursor: str | None, limit: int
+    ) -> list[AlertRow]:
+        """One page in ``sort`` order; one row more than ``limit`` when another page follows."""
+        stmt = self._scoped().where(*filters.clauses())
+        if sort is AlertSort.SEVERITY:
+            if cursor:
+                stmt = stmt.where(_after_severity_cursor(cursor))
+            stmt = stmt.order_by(_rank, Alert.opened_at.desc(), Alert.id.desc()).limit(limit + 1)
+        else:
+            descending = sort is AlertSort.NEWEST
+            stmt = paginate(
+                stmt,
+                sort_column=Alert.opened_at,
+                id_column=Alert.id,
+                direction=SortDirection.DESC if descending else SortDirection.ASC,
+                cursor=cursor,
+                limit=limit,
+            )
+        return [AlertRow(*row) for row in (await self.session.execute(stmt)).all()]
+
+    async def get(self, alert_id: uuid.UUID) -> AlertRow | None:
+        row = (await self.session.execute(self._scoped().where(Alert.id == alert_id))).first()
+        return None if row is None else AlertRow(*row)
 
     async def acknowledge_if_unacknowledged(
         self, alert_id: uuid.UUID, by: uuid.UUID | None

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from fleetyard.alerts.repository import AlertFilters
-from fleetyard.alerts.schemas import Alert, StateFilter, alert_out
+from fleetyard.alerts.repository import AlertFilters, AlertRow
+from fleetyard.alerts.schemas import Alert, AlertSort, StateFilter, alert_out
 from fleetyard.alerts.service import AlertService
 from fleetyard.auth.dependencies import DbSession, require
 from fleetyard.auth.principal import Principal
@@ -27,10 +27,19 @@ async def list_alerts(
     severity: Severity | None = None,
     state: StateFilter = StateFilter.ALL,
     acknowledged: bool | None = None,
+    sort: Annotated[
+        AlertSort,
+        Query(
+            description="severity: critical first, then newest opened first (the default); "
+            "-opened_at: newest first; opened_at: oldest first"
+        ),
+    ] = AlertSort.SEVERITY,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[Alert]:
-    """Alerts, newest opened first; ``state`` defaults to ``all`` (open and cleared)."""
+    """Alerts, critical first and the newest first within a severity (``sort`` picks another
+    order; a cursor belongs to the order it came from). Each says who acknowledged it, by
+    name. ``state`` defaults to ``all`` (open and cleared)."""
     filters = AlertFilters(
         vehicle_id=vehicle_id,
         kind=kind,
@@ -39,9 +48,9 @@ async def list_alerts(
         acknowledged=acknowledged,
     )
     items, next_cursor = await AlertService(session, actor).list(
-        filters, cursor=cursor, limit=limit
+        filters, sort=sort, cursor=cursor, limit=limit
     )
-    return Page[Alert](items=[alert_out(a) for a in items], next_cursor=next_cursor)
+    return Page[Alert](items=[_out(row) for row in items], next_cursor=next_cursor)
 
 
 @router.get("/{alert_id}", response_model=Alert, responses=responses(PermissionDenied, NotFound))
@@ -50,7 +59,7 @@ async def get_alert(
     session: DbSession,
     actor: Annotated[Principal, Depends(require(Permission.VEHICLES_READ))],
 ) -> Alert:
-    return alert_out(await AlertService(session, actor).get(alert_id))
+    return _out(await AlertService(session, actor).get(alert_id))
 
 
 @router.post(
@@ -64,4 +73,8 @@ async def acknowledge_alert(
     actor: Annotated[Principal, Depends(require(Permission.ALERTS_ACKNOWLEDGE))],
 ) -> Alert:
     """Mark the alert as seen by someone; acknowledging it again answers the same alert."""
-    return alert_out(await AlertService(session, actor).acknowledge(alert_id))
+    return _out(await AlertService(session, actor).acknowledge(alert_id))
+
+
+def _out(row: AlertRow) -> Alert:
+    return alert_out(row.alert, row.acknowledged_by_name)

@@ -19,6 +19,12 @@ class StateFilter(StrEnum):
     ALL = "all"
 
 
+class AlertSort(StrEnum):
+    SEVERITY = "severity"  # critical first, then newest opened first
+    NEWEST = "-opened_at"
+    OLDEST = "opened_at"
+
+
 class Alert(ReadSchema):
     id: uuid.UUID
     vehicle_id: uuid.UUID
@@ -36,9 +42,13 @@ class Alert(ReadSchema):
     acknowledged_by: uuid.UUID | None = Field(
         description="The user (or API key) that acknowledged the alert first."
     )
+    acknowledged_by_name: str | None = Field(
+        description="Who acknowledged it, in words: the user's display name (their email if "
+        "they have none) or the API key's name; null if not acknowledged or no longer known."
+    )
 
 
-def alert_out(record: Any) -> Alert:
+def alert_out(record: Any, acknowledged_by_name: str | None) -> Alert:
     """ORM row → API shape; ``state`` follows from ``cleared_at``."""
     return Alert(
         id=record.id,
@@ -55,4 +65,5 @@ def alert_out(record: Any) -> Alert:
         cleared_at=record.cleared_at,
         acknowledged_at=record.acknowledged_at,
         acknowledged_by=record.acknowledged_by,
+        acknowledged_by_name=acknowledged_by_name,
     )

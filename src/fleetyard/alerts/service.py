@@ -6,12 +6,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fleetyard.alerts.repository import AlertFilters, AlertRepository
+from fleetyard.alerts.repository import AlertFilters, AlertRepository, AlertRow, severity_cursor
+from fleetyard.alerts.schemas import AlertSort
 from fleetyard.auth.principal import Principal
 from fleetyard.errors import NotFound
 from fleetyard.events.service import EventLog
-from fleetyard.kit.pagination import page_of
-from fleetyard.models import Alert
+from fleetyard.kit.pagination import encode_cursor
 
 ENTITY_TYPE = "alert"
 
@@ -23,20 +23,26 @@ class AlertService:
         self.events = EventLog(session, actor)
 
     async def list(
-        self, filters: AlertFilters, *, cursor: str | None, limit: int
-    ) -> tuple[list[Alert], str | None]:
-        rows = await self.repo.list_newest_first(filters, cursor=cursor, limit=limit)
-        return page_of(rows, limit, "opened_at")
+        self, filters: AlertFilters, *, sort: AlertSort, cursor: str | None, limit: int
+    ) -> tuple[list[AlertRow], str | None]:
+        rows = await self.repo.list_page(filters, sort=sort, cursor=cursor, limit=limit)
+        items = rows[:limit]
+        if len(rows) <= limit or not items:
+            return items, None
+        last = items[-1]
+        if sort is AlertSort.SEVERITY:
+            return items, severity_cursor(last)
+        return items, encode_cursor(last.alert.opened_at, last.alert.id)
 
-    async def get(self, alert_id: uuid.UUID) -> Alert:
-        alert = await self.repo.get(alert_id)
-        if alert is None:
+    async def get(self, alert_id: uuid.UUID) -> AlertRow:
+        row = await self.repo.get(alert_id)
+        if row is None:
             raise NotFound(
                 "No such alert.", details={"entity_type": ENTITY_TYPE, "id": str(alert_id)}
             )
-        return alert
+        return row
 
-    async def acknowledge(self, alert_id: uuid.UUID) -> Alert:
+    async def acknowledge(self, alert_id: uuid.UUID) -> AlertRow:
         """Idempotent: acknowledging an acknowledged alert changes nothing and answers it."""
         by = self.actor.user_id or self.actor.actor_id
         alert = await self.repo.acknowledge_if_unacknowledged(alert_id, by)
@@ -54,4 +60,4 @@ class AlertService:
                 "acknowledged_by": str(by) if by else None,
             },
         )
-        return alert
+        return await self.get(alert.id)

@@ -1,7 +1,13 @@
 import { createBrowserRouter } from "react-router";
 
+import { Loading } from "@/components/Status";
+
 import { AppShell } from "./routes/AppShell";
 import { RouteError } from "./routes/RouteError";
+
+/** What shows while the first screen's code loads (React Router asks for one when the first
+ * route matched is lazy; without it, it warns on every first load). */
+const firstLoad = <Loading />;
 
 /** Every screen loads on demand; the shell and the session check are all that load first. */
 export function createRouter() {
@@ -12,6 +18,7 @@ export function createRouter() {
         Component: (await import("@/features/auth/components/LoginPage")).LoginPage,
       }),
       errorElement: <RouteError />,
+      hydrateFallbackElement: firstLoad,
     },
     {
       path: "/choose-tenant",
@@ -19,11 +26,13 @@ export function createRouter() {
         Component: (await import("@/features/auth/components/ChooseTenantPage")).ChooseTenantPage,
       }),
       errorElement: <RouteError />,
+      hydrateFallbackElement: firstLoad,
     },
     {
       path: "/",
       element: <AppShell />,
       errorElement: <RouteError />,
+      hydrateFallbackElement: firstLoad,
       children: [
         {
           index: true,

@@ -65,7 +65,7 @@ export function MapPage() {
     );
 
   return (
-    <div className="map-page">
+    <div className="map-page page-fill">
       <div className="map-toolbar">
         <h1>Live map</h1>
         <LiveBadge />

@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 
 import { errorMessage } from "@/lib/api";
 import { humanize } from "@/lib/format";
-import { useQueuedMutation } from "@/lib/offline";
+import { queuedNotice, useOnline, useQueuedMutation } from "@/lib/offline";
 
 import {
   FUEL_TYPES,
@@ -68,6 +68,7 @@ export function VehicleEditForm({ vehicle, onDone }: Props) {
     (event: { target: { value: string } }) =>
       setForm((current) => ({ ...current, [name]: event.target.value }));
 
+  const online = useOnline();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const { changes, problems: found } = changesFrom(form, vehicle);
@@ -84,7 +85,7 @@ export function VehicleEditForm({ vehicle, onDone }: Props) {
         changes,
         plate: vehicle.plate || vehicle.name || "vehicle",
       });
-      onDone("Saved. It is sent to the server as soon as the network allows.");
+      onDone(queuedNotice("Saved.", online));
     } catch (error) {
       setFailure(error);
     }

@@ -43,8 +43,10 @@ class Alert(ReadSchema):
         description="The user (or API key) that acknowledged the alert first."
     )
     acknowledged_by_name: str | None = Field(
+        default=None,
         description="Who acknowledged it, in words: the user's display name (their email if "
-        "they have none) or the API key's name; null if not acknowledged or no longer known."
+        "they have none) or the API key's name; null if not acknowledged or no longer known. "
+        "The live stream's alerts leave it out (a list refetches on their heels).",
     )
 
 

@@ -7,6 +7,7 @@ import {
 } from "@tanstack/react-query";
 
 import { api, unwrap, type Schemas } from "@/lib/api";
+import { formatDateTime } from "@/lib/format";
 
 export type Alert = Schemas["Alert"];
 export type Severity = Schemas["Severity"];
@@ -16,6 +17,12 @@ type AlertPage = Schemas["Page_Alert_"];
 export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 export const STATE_FILTERS: readonly AlertStateFilter[] = ["open", "cleared", "all"];
 export const PAGE_SIZE = 100;
+
+/** "Acknowledged by Anna Virtanen, 12 Mar 2026, 14:05" (the name when the server knows it). */
+export function acknowledgedText(alert: Pick<Alert, "acknowledged_at" | "acknowledged_by_name">): string {
+  const when = formatDateTime(alert.acknowledged_at);
+  return alert.acknowledged_by_name ? `Acknowledged by ${alert.acknowledged_by_name}, ${when}` : `Acknowledged ${when}`;
+}
 /** The nav badge counts up to this many; past it, it shows "99+". */
 export const BADGE_LIMIT = 99;
 
@@ -26,9 +33,10 @@ export interface AlertFilters {
   acknowledged?: "yes" | "no";
 }
 
-/** The filters as the list endpoint's query parameters; the API answers newest first. */
+/** The filters as the list endpoint's query parameters; critical first, then newest first. */
 export function alertListQuery(filters: AlertFilters, cursor: string | null) {
   return {
+    sort: "severity" as const,
     state: filters.state,
     severity: filters.severity,
     vehicle_id: filters.vehicleId,

@@ -29,6 +29,7 @@ function alert(i: number, overrides: Partial<Alert> = {}): Alert {
     cleared_at: null,
     acknowledged_at: null,
     acknowledged_by: null,
+    acknowledged_by_name: null,
     ...overrides,
   };
 }
@@ -95,5 +96,69 @@ describe("the alerts inbox", () => {
     expect(await screen.findByText("Coolant 111 °C")).toBeTruthy();
     expect(screen.queryByRole("button", { name: /Acknowledge/ })).toBeNull();
     expect(screen.queryByRole("checkbox")).toBeNull();
+  });
+
+  it("asks for critical first, keeps the server's order and makes an open critical alert look critical", async () => {
+    const items = [
+      alert(1, { message: "Engine overheating" }),
+      alert(2, { message: "Old overheating", state: "cleared", cleared_at: "2026-01-01T01:00:00Z" }),
+      alert(3, {
+        message: "Fuel low",
+        severity: "warning",
+        acknowledged_at: "2026-03-12T14:05:00Z",
+        acknowledged_by: "00000000-0000-7000-8000-0000000000aa",
+        acknowledged_by_name: "Anna Virtanen",
+      }),
+      alert(4, { message: "Tyre check", severity: "info", acknowledged_at: "2026-03-12T15:00:00Z" }),
+    ];
+    const calls = stubFetch((request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/api/v1/alerts") return json({ items, next_cursor: null });
+      if (url.pathname.startsWith("/api/v1/vehicles")) return json({ items: [], next_cursor: null });
+      return undefined;
+    });
+    renderAt(asRole("viewer", <AlertsPage />), "/alerts?state=all");
+    const region = await screen.findByRole("region", { name: /critical first, then newest first/ });
+    await within(region).findByText("Engine overheating");
+    const table = within(region).getByRole("table");
+    const list = new URL(calls.find((c) => new URL(c.url).pathname === "/api/v1/alerts")!.url);
+    expect(list.searchParams.get("sort")).toBe("severity");
+    expect(list.searchParams.get("state")).toBe("all");
+
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((row) => row.querySelector(".alert-message")?.textContent)).toEqual([
+      "Engine overheating",
+      "Old overheating",
+      "Fuel low",
+      "Tyre check",
+    ]);
+    // open and critical: the red row, a solid badge with an icon and the word
+    expect(rows[0]!.className).toContain("row-critical");
+    const urgent = within(rows[0]!).getByText("Critical");
+    expect(urgent.className).toContain("severity-urgent");
+    expect(urgent.querySelector("svg[aria-hidden='true']")).toBeTruthy();
+    // cleared: history, not an emergency
+    expect(rows[1]!.className).not.toContain("row-critical");
+    expect(within(rows[1]!).getByText("Critical").className).not.toContain("severity-urgent");
+    expect(within(rows[2]!).getByText("Warning").querySelector("svg")).toBeTruthy();
+
+    expect(within(rows[2]!).getByText(/^Acknowledged by Anna Virtanen, /)).toBeTruthy();
+    expect(within(rows[2]!).getByText(/^Acknowledged by Anna Virtanen, /).textContent).toContain("2026");
+    // no name known: the time alone
+    expect(within(rows[3]!).getByText(/^Acknowledged (?!by)/)).toBeTruthy();
+    expect(within(rows[0]!).getByText("Not yet")).toBeTruthy();
+  });
+
+  it("reads its filters from the address, as the dashboard links to it", async () => {
+    const calls = alertsApi();
+    renderAt(asRole("viewer", <AlertsPage />), "/alerts?severity=critical&acknowledged=no");
+    expect(await screen.findByText("Coolant 111 °C")).toBeTruthy();
+    const list = new URL(calls.find((c) => new URL(c.url).searchParams.get("limit") === "100")!.url);
+    expect(list.searchParams.get("severity")).toBe("critical");
+    expect(list.searchParams.get("acknowledged")).toBe("false");
+    expect(list.searchParams.get("state")).toBe("open");
+    expect((screen.getByLabelText("Severity") as HTMLSelectElement).value).toBe("critical");
+    expect((screen.getByLabelText("Acknowledged") as HTMLSelectElement).value).toBe("no");
+    expect((screen.getByRole("radio", { name: "Open" }) as HTMLInputElement).checked).toBe(true);
   });
 });

@@ -7,10 +7,11 @@ import { VehicleLink } from "@/components/VehicleLink";
 import { VirtualTable, type Column } from "@/components/VirtualTable";
 import { useAccess } from "@/lib/access";
 import { errorMessage } from "@/lib/api";
-import { formatDateTime, humanize } from "@/lib/format";
+import { formatDateTime } from "@/lib/format";
 
-import { alertListQueryOptions, useAcknowledgeAlert, type Alert, type AlertFilters } from "../api";
+import { acknowledgedText, alertListQueryOptions, useAcknowledgeAlert, type Alert, type AlertFilters } from "../api";
 import { AlertFiltersForm } from "./AlertFiltersForm";
+import { isOpenCritical, SeverityBadge } from "./SeverityBadge";
 import { useAlertFilters } from "./useAlertFilters";
 import "./alerts.css";
 
@@ -82,8 +83,8 @@ function columns({ canAck, selected, toggle, acknowledgeOne, busy, header }: Sel
     {
       key: "severity",
       header: "Severity",
-      width: "6.5rem",
-      cell: (alert) => <span className={`badge badge-${alert.severity}`}>{humanize(alert.severity)}</span>,
+      width: "7.5rem",
+      cell: (alert) => <SeverityBadge alert={alert} />,
     },
     {
       key: "message",
@@ -122,11 +123,13 @@ function columns({ canAck, selected, toggle, acknowledgeOne, busy, header }: Sel
     {
       key: "acknowledged",
       header: "Acknowledged",
-      width: "10.5rem",
+      width: "13rem",
       className: "cell-wrap",
       cell: (alert) =>
         alert.acknowledged_at ? (
-          <span>{formatDateTime(alert.acknowledged_at)}</span>
+          <span className="alert-ack" title={acknowledgedText(alert)}>
+            {acknowledgedText(alert)}
+          </span>
         ) : (
           <span className="muted">Not yet</span>
         ),
@@ -209,8 +212,8 @@ function AlertInbox({ canAck }: { canAck: boolean }) {
             header,
           })}
           rowKey={(alert) => alert.id}
-          rowClassName={(alert) => (alert.state === "open" && alert.severity === "critical" ? "row-danger" : undefined)}
-          label="Alerts list, newest first"
+          rowClassName={(alert) => (isOpenCritical(alert) ? "row-danger row-critical" : undefined)}
+          label="Alerts list, critical first, then newest first"
           noun={["alert", "alerts"]}
           isPending={query.isPending}
           hasNextPage={query.hasNextPage}

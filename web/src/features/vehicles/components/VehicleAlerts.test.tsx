@@ -40,7 +40,8 @@ describe("a vehicle's alerts", () => {
         return json({ ...alert, acknowledged_at: "2030-01-01T10:05:00Z" });
       }
       if (pathname === "/api/v1/alerts") {
-        return json({ items: [{ ...alert, acknowledged_at: acknowledged ? "2030-01-01T10:05:00Z" : null }], next_cursor: null });
+        const ack = acknowledged ? { acknowledged_at: "2030-01-01T10:05:00Z", acknowledged_by_name: "Anna Virtanen" } : {};
+        return json({ items: [{ ...alert, ...ack }], next_cursor: null });
       }
       return undefined;
     });
@@ -56,5 +57,6 @@ describe("a vehicle's alerts", () => {
     await waitFor(() => expect(calls.filter((c) => c.method === "POST")).toHaveLength(1));
     expect(calls.find((c) => c.method === "POST")!.headers.get("Idempotency-Key")).toBeTruthy();
     expect(screen.queryByRole("button", { name: /Acknowledge/ })).toBeNull();
+    expect(await screen.findByText(/acknowledged by Anna Virtanen, /)).toBeTruthy();
   });
 });

@@ -19,7 +19,10 @@ function Acknowledgement({ alert }: { alert: Alert }) {
       </>
     );
   }
-  if (alert.acknowledged_at) return <> · acknowledged</>;
+  if (alert.acknowledged_at) {
+    const by = alert.acknowledged_by_name ? ` by ${alert.acknowledged_by_name}` : "";
+    return <>{` · acknowledged${by}, ${formatDateTime(alert.acknowledged_at)}`}</>;
+  }
   return (
     <>
       {" · "}

@@ -24,21 +24,22 @@ function python() {
 /**
  * Start the seeded server; resolves with what it seeded (see e2e_server.py) and `stop()`.
  * E2E_SERVER_JSON=<file> reuses one already running (its printed line saved in the file).
+ * `module` starts another server the same way (tests.web.demo_server: `make run`'s demo).
  */
-export async function startServer() {
-  if (process.env.E2E_SERVER_JSON) {
+export async function startServer(module = "tests.web.e2e_server", timeoutMs = SERVER_START_MS) {
+  if (process.env.E2E_SERVER_JSON && module === "tests.web.e2e_server") {
     return { ...JSON.parse(readFileSync(process.env.E2E_SERVER_JSON, "utf8")), stop: async () => {} };
   }
   if (!existsSync(join(web, "dist", "index.html"))) {
     throw new Error("no web build: run `npm run build` first");
   }
-  const child = spawn(python(), ["-m", "tests.web.e2e_server"], {
+  const child = spawn(python(), ["-m", module], {
     cwd: repo,
     stdio: ["pipe", "pipe", "inherit"],
   });
   const exited = new Promise((done) => child.once("exit", done));
   const line = await new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error("the e2e server did not start in time")), SERVER_START_MS);
+    const timer = setTimeout(() => fail(new Error(`${module} did not start in time`)), timeoutMs);
     createInterface({ input: child.stdout }).once("line", (text) => {
       clearTimeout(timer);
       done(text);
@@ -76,12 +77,16 @@ export async function logIn(page, baseUrl, email, password, next) {
 
 /**
  * A new browser context and page, with what went wrong on it collected in `problems`:
- * uncaught errors, and console errors unless `consoleErrors` is false. `expected4xx` leaves
+ * uncaught errors, and console errors unless `consoleErrors` is false (warnings too with
+ * `consoleWarnings`). `expected4xx` leaves
  * out the browser's own log line for a 4xx answer (screens that show those on purpose).
  * Other options go to `browser.newContext` (axe-core's injected script needs `bypassCSP`).
  */
+const GL_DRIVER_MESSAGE = /^\[\.WebGL-0x[0-9a-f]+\]GL Driver Message \(OpenGL, Performance, /;
+
 export async function openPage(browser, options = {}) {
-  const { timeout = 15_000, consoleErrors = true, expected4xx = false, ...contextOptions } = options;
+  const { timeout = 15_000, consoleErrors = true, consoleWarnings = false, expected4xx = false, ...contextOptions } =
+    options;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
@@ -89,9 +94,13 @@ export async function openPage(browser, options = {}) {
   page.on("pageerror", (error) => problems.push(error.message));
   if (consoleErrors) {
     page.on("console", (message) => {
-      if (message.type() !== "error") return;
+      const type = message.type();
+      if (type !== "error" && !(consoleWarnings && type === "warning")) return;
       if (expected4xx && /status of 4\d\d/.test(message.text())) return;
-      problems.push(message.text());
+      // Chromium's software GL (SwiftShader, under --disable-gpu) reports its own stalls when
+      // the compositor reads a WebGL canvas back; a browser with a GPU never says this.
+      if (type === "warning" && GL_DRIVER_MESSAGE.test(message.text())) return;
+      problems.push(type === "warning" ? `warning: ${message.text()}` : message.text());
     });
   }
   return { page, context, problems };

@@ -117,6 +117,12 @@ export function createRouter() {
           }),
         },
         {
+          path: "groups",
+          lazy: async () => ({
+            Component: (await import("@/features/groups/components/GroupsPage")).GroupsPage,
+          }),
+        },
+        {
           path: "settings",
           lazy: async () => ({
             Component: (await import("@/features/settings/components/SettingsPage")).SettingsPage,

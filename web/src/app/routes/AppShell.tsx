@@ -15,6 +15,7 @@ export const NAV_ITEMS = [
   { to: "/reservations", label: "Reservations" },
   { to: "/alerts", label: "Alerts" },
   { to: "/devices", label: "Devices" },
+  { to: "/groups", label: "Groups" },
   { to: "/settings", label: "Settings" },
 ] as const;
 

@@ -206,7 +206,12 @@ async def serve_until_stdin_closes() -> None:
             database_url=url,
             http_port=http_port,
             log_dir=log_dir,
-            settings={"web_dir": str(web_dir), "osmand_port": str(osmand_port)},
+            # the browser tests sign in more than the default 10 times a minute from one IP
+            settings={
+                "web_dir": str(web_dir),
+                "osmand_port": str(osmand_port),
+                "login_attempts_per_minute": "1000",
+            },
         )
         await server.start()
         await send_fix(osmand_port, described["a"]["device"])

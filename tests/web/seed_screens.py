@@ -9,6 +9,8 @@ server runs:
 - alerts through the alerts store, as the rules write them: a critical coolant alert on
   AC-0001 and a low-fuel warning on AC-0004, open, and a cleared one on AC-0005;
 - an unknown device: an unregistered id reporting to the real OsmAnd gateway;
+- groups: a region holding a depot with a place (away from AC-0001's fix, whose street the
+  vehicles list shows), beside the server's own "North depot";
 - telemetry for AC-0001 (the vehicle whose OsmAnd device sent one fix): a fix every 30 s over
   the last 50 minutes, older than that fix, with speed, fuel, coolant and rpm, and a 6-minute
   stop without fixes (a gap in the charts). Stored through the ingest pipeline without the
@@ -33,6 +35,8 @@ from fleetyard.devices.schemas import DeviceCreate
 from fleetyard.devices.service import DeviceService
 from fleetyard.drivers.schemas import DriverCreate
 from fleetyard.drivers.service import DriverService
+from fleetyard.groups.schemas import GroupCreate, GroupKind
+from fleetyard.groups.service import GroupService
 from fleetyard.kit.ids import TenantId
 from fleetyard.members.schemas import MemberCreate
 from fleetyard.members.service import MemberService
@@ -145,6 +149,19 @@ async def _alerts(url: str, tenant: TenantId, vehicles: list[dict[str, str]]) ->
     return [coolant.message, fuel.message]
 
 
+async def _groups(db: Database, tenant: TenantId) -> dict[str, str]:
+    async with db.sessionmaker() as session:
+        await set_tenant(session, tenant)
+        groups = GroupService(session, Principal.system(tenant))
+        region = await groups.create(GroupCreate(name="Capital region", kind=GroupKind.REGION))
+        depot = GroupCreate(
+            name="Pasila yard", parent_id=region.id, latitude=60.176, longitude=24.9383, radius_m=80
+        )
+        await groups.create(depot)
+        await session.commit()
+    return {"region": "Capital region", "depot": "Pasila yard"}
+
+
 async def _unknown_device(osmand_port: int) -> str:
     """An id nobody registered reports a fix: the gateway refuses it and remembers it."""
     unique_id = _imei(13)
@@ -209,6 +226,7 @@ async def seed_screens(url: str, described: dict[str, Any], osmand_port: int) ->
         emails = await _members(db, tenant, described["password"], suffix)
         drivers = await _drivers(db, tenant, a["vehicles"])
         teltonika = await _teltonika_device(db, tenant, a["vehicles"][2]["id"])
+        groups = await _groups(db, tenant)
     finally:
         await db.dispose()
     alerts = await _alerts(url, tenant, a["vehicles"])
@@ -221,4 +239,5 @@ async def seed_screens(url: str, described: dict[str, Any], osmand_port: int) ->
         "open_alerts": alerts,
         "unknown_device": await _unknown_device(osmand_port),
         "telemetry": {"vehicle": a["vehicles"][0], "fixes": telemetry_fixes},
+        "groups": groups,
     }

@@ -1,4 +1,4 @@
-// The drivers, alerts, devices and settings screens and a vehicle's telemetry charts in real
+// The drivers, alerts, devices, groups and settings screens and a vehicle's telemetry charts in real
 // headless Chromium against the real server (seeded by tests/web/seed_screens.py): per screen,
 // a role that can act does the main action and sees the result; a viewer sees every screen
 // without an action button.
@@ -157,6 +157,12 @@ describe("the fleet screens", () => {
     await row(page, fuel).getByText("Warning").waitFor();
     await row(page, coolant).getByRole("link", { name: "AC-0001" }).waitFor();
     await page.getByText("2 alerts", { exact: true }).waitFor();
+    // Critical first: the coolant alert stands above the fuel warning raised after it, and
+    // looks critical (its row and its solid badge), in words as well as colour.
+    await page.locator("tbody tr[aria-rowindex='2']").filter({ hasText: coolant }).waitFor();
+    await page.locator("tbody tr[aria-rowindex='3']").filter({ hasText: fuel }).waitFor();
+    assert.match(await row(page, coolant).getAttribute("class"), /row-critical/);
+    assert.equal(await row(page, coolant).locator(".severity-urgent").innerText(), "Critical");
     await assertAccessibleBasics(page);
     await screenshot(page, "30-alerts");
 
@@ -169,10 +175,17 @@ describe("the fleet screens", () => {
     await page.getByText("Acknowledged 1 alert.").waitFor();
     await badge.waitFor({ state: "detached" });
 
-    // All alerts, newest first: the cleared one opened earlier comes last.
+    // Who acknowledged, and when.
+    await row(page, fuel).getByText(/^Acknowledged by Ada Acme, /).waitFor();
+
+    // All alerts, critical first, then newest: the cleared critical one (opened earlier)
+    // comes between the open critical one and the warning, and no longer looks critical.
     await page.getByRole("radio", { name: "All" }).check();
     await page.getByText("3 alerts", { exact: true }).waitFor();
-    await page.locator("tbody tr[aria-rowindex='4']").getByText("Cleared").waitFor();
+    const cleared = page.locator("tbody tr[aria-rowindex='3']");
+    await cleared.getByText("Cleared").waitFor();
+    assert.doesNotMatch((await cleared.getAttribute("class")) ?? "", /row-critical/);
+    await page.locator("tbody tr[aria-rowindex='4']").filter({ hasText: fuel }).waitFor();
     await screenshot(page, "31-alerts-acknowledged");
     assert.deepEqual(problems, []);
     await context.close();
@@ -403,6 +416,38 @@ describe("the fleet screens", () => {
     await context.close();
   });
 
+  test("groups: a fleet manager sees regions holding depots, adds a depot with its place, and finds it in the tree", async () => {
+    const { page, context, problems } = await signedIn(server.a.email);
+    const { region, depot } = seeded.groups;
+    await nav(page, "Groups").click();
+    await page.getByRole("heading", { level: 1, name: "Groups" }).waitFor();
+    const tree = main(page).getByRole("region", { name: "Groups" });
+    const regionItem = tree.getByRole("listitem").filter({ hasText: region }).first();
+    await regionItem.getByRole("listitem").filter({ hasText: depot }).getByText("0 vehicles").waitFor();
+    await regionItem.getByText(/60\.17600, 24\.93830 · 80 m radius/).waitFor();
+    await main(page).getByText(/its vehicles and drivers stay, with no group/).waitFor();
+
+    await page.getByRole("button", { name: `Add depot in ${region}` }).click();
+    const form = page.getByRole("form", { name: "New group" });
+    await form.getByLabel(/^Name/).fill("Vallila depot");
+    await form.getByLabel(/^Latitude/).fill("60.1745");
+    await form.getByLabel(/^Longitude/).fill("24.9512");
+    await form.getByLabel(/^Radius/).fill("150");
+    await assertAccessibleBasics(page);
+    await form.getByRole("button", { name: "Create group" }).click();
+    await form.waitFor({ state: "detached" });
+    const created = regionItem.getByRole("listitem").filter({ hasText: "Vallila depot" });
+    await created.getByText(/60\.17450, 24\.95120 · 150 m radius/).waitFor();
+    await screenshot(page, "80-groups");
+
+    // the server's own depot links to its vehicles
+    const north = tree.getByRole("listitem").filter({ hasText: server.a.group.name });
+    await north.getByRole("link", { name: new RegExp(`vehicles in ${server.a.group.name}$`) }).click();
+    await page.waitForURL(`**/vehicles?group=${server.a.group.id}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test("a viewer sees every screen and no action button", async () => {
     const { page, context, problems } = await signedIn(seeded.viewer.email);
     await nav(page, "Drivers").click();
@@ -429,6 +474,11 @@ describe("the fleet screens", () => {
     await row(page, seeded.teltonika_device.unique_id).getByRole("link", { name: seeded.teltonika_device.unique_id }).click();
     await page.getByRole("heading", { level: 1, name: "Cab tracker" }).waitFor();
     assert.deepEqual(await actionButtons(page), []);
+
+    await nav(page, "Groups").click();
+    await main(page).getByText(seeded.groups.depot).waitFor();
+    assert.deepEqual(await actionButtons(page), []);
+    await screenshot(page, "65-viewer-groups");
 
     await nav(page, "Settings").click();
     await page.getByRole("heading", { name: "Branding" }).waitFor();

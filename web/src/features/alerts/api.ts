@@ -7,7 +7,6 @@ import {
 } from "@tanstack/react-query";
 
 import { api, unwrap, type Schemas } from "@/lib/api";
-import { formatDateTime } from "@/lib/format";
 
 export type Alert = Schemas["Alert"];
 export type Severity = Schemas["Severity"];
@@ -18,9 +17,20 @@ export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 export const STATE_FILTERS: readonly AlertStateFilter[] = ["open", "cleared", "all"];
 export const PAGE_SIZE = 100;
 
-/** "Acknowledged by Anna Virtanen, 12 Mar 2026, 14:05" (the name when the server knows it). */
-export function acknowledgedText(alert: Pick<Alert, "acknowledged_at" | "acknowledged_by_name">): string {
-  const when = formatDateTime(alert.acknowledged_at);
+const thisYear = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+const anyYear = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** A moment said briefly: "12 Mar, 14:05" this year (in the reader's locale), with the year otherwise. */
+export function formatMoment(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return (date.getFullYear() === now.getFullYear() ? thisYear : anyYear).format(date);
+}
+
+/** "Acknowledged by Anna Virtanen, 12 Mar, 14:05" (the name when the server knows it). */
+export function acknowledgedText(alert: Pick<Alert, "acknowledged_at" | "acknowledged_by_name">, now?: Date): string {
+  const when = formatMoment(alert.acknowledged_at, now);
   return alert.acknowledged_by_name ? `Acknowledged by ${alert.acknowledged_by_name}, ${when}` : `Acknowledged ${when}`;
 }
 /** The nav badge counts up to this many; past it, it shows "99+". */

@@ -143,7 +143,7 @@ describe("the alerts inbox", () => {
     expect(within(rows[2]!).getByText("Warning").querySelector("svg")).toBeTruthy();
 
     expect(within(rows[2]!).getByText(/^Acknowledged by Anna Virtanen, /)).toBeTruthy();
-    expect(within(rows[2]!).getByText(/^Acknowledged by Anna Virtanen, /).textContent).toContain("2026");
+    expect(within(rows[2]!).getByText(/^Acknowledged by Anna Virtanen, /).textContent).toContain("Mar");
     // no name known: the time alone
     expect(within(rows[3]!).getByText(/^Acknowledged (?!by)/)).toBeTruthy();
     expect(within(rows[0]!).getByText("Not yet")).toBeTruthy();
@@ -160,5 +160,21 @@ describe("the alerts inbox", () => {
     expect((screen.getByLabelText("Severity") as HTMLSelectElement).value).toBe("critical");
     expect((screen.getByLabelText("Acknowledged") as HTMLSelectElement).value).toBe("no");
     expect((screen.getByRole("radio", { name: "Open" }) as HTMLInputElement).checked).toBe(true);
+  });
+});
+
+describe("when an alert was acknowledged", () => {
+  it("is said briefly this year and with the year before", async () => {
+    const { acknowledgedText } = await import("../api");
+    const now = new Date("2026-06-01T12:00:00Z");
+    const named = acknowledgedText(
+      { acknowledged_at: "2026-03-12T14:05:00Z", acknowledged_by_name: "Anna Virtanen" },
+      now,
+    );
+    expect(named).toMatch(/^Acknowledged by Anna Virtanen, /);
+    expect(named).not.toContain("2026");
+    expect(acknowledgedText({ acknowledged_at: "2025-03-12T14:05:00Z", acknowledged_by_name: null }, now)).toMatch(
+      /^Acknowledged .*2025/,
+    );
   });
 });

@@ -83,7 +83,7 @@ function columns({ canAck, selected, toggle, acknowledgeOne, busy, header }: Sel
     {
       key: "severity",
       header: "Severity",
-      width: "7.5rem",
+      width: "8.5rem",
       cell: (alert) => <SeverityBadge alert={alert} />,
     },
     {
@@ -123,7 +123,7 @@ function columns({ canAck, selected, toggle, acknowledgeOne, busy, header }: Sel
     {
       key: "acknowledged",
       header: "Acknowledged",
-      width: "13rem",
+      width: "14rem",
       className: "cell-wrap",
       cell: (alert) =>
         alert.acknowledged_at ? (

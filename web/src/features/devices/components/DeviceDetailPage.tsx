@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 
+import { FactList, type Fact } from "@/components/FactList";
 import { RecordActions } from "@/components/RecordActions";
 import { ErrorNotice, Loading } from "@/components/Status";
 import { VehicleLink } from "@/components/VehicleLink";
@@ -31,7 +31,7 @@ export function DeviceLoadError({ error }: { error: unknown }) {
 }
 
 function DeviceRecord({ device }: { device: Device }) {
-  const fields: [string, ReactNode][] = [
+  const fields: Fact[] = [
     ["Device id", <code>{device.unique_id}</code>],
     ["Protocol", PROTOCOL_LABELS[device.protocol]],
     ["Name", device.name ?? "—"],
@@ -43,14 +43,7 @@ function DeviceRecord({ device }: { device: Device }) {
   return (
     <section className="card" aria-labelledby="device-record-title">
       <h2 id="device-record-title">Record</h2>
-      <dl className="facts">
-        {fields.map(([term, value]) => (
-          <div key={term}>
-            <dt>{term}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactList facts={fields} />
     </section>
   );
 }

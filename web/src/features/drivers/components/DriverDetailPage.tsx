@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 
+import { FactList, type Fact } from "@/components/FactList";
 import { RecordActions } from "@/components/RecordActions";
 import { ErrorNotice, Loading } from "@/components/Status";
 import { VehicleLink } from "@/components/VehicleLink";
@@ -13,7 +13,7 @@ import { driverQueryOptions, useDeleteDriver, type Driver } from "../api";
 import { LicenceBadge } from "./LicenceBadge";
 
 function DriverRecord({ driver }: { driver: Driver }) {
-  const fields: [string, ReactNode][] = [
+  const fields: Fact[] = [
     ["Status", <span className={`badge badge-${driver.status}`}>{humanize(driver.status)}</span>],
     ["Email", driver.email ?? "—"],
     ["Phone", driver.phone ?? "—"],
@@ -27,14 +27,7 @@ function DriverRecord({ driver }: { driver: Driver }) {
   return (
     <section className="card" aria-labelledby="driver-record-title">
       <h2 id="driver-record-title">Record</h2>
-      <dl className="facts">
-        {fields.map(([term, value]) => (
-          <div key={term}>
-            <dt>{term}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactList facts={fields} />
     </section>
   );
 }

@@ -1,7 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef } from "react";
 import { Link } from "react-router";
 
+import { FactList, type Fact } from "@/components/FactList";
 import { ErrorNotice, Loading } from "@/components/Status";
 import { fleetIndex, useLiveSubscription } from "@/lib/live";
 import { formatDateTime, formatNumber, formatSpeed } from "@/lib/format";
@@ -40,7 +41,7 @@ function Facts({ vehicle, hasAlert }: { vehicle: VehicleWithState; hasAlert: boo
   const status = STATUS_STYLE[vehicleStatus(vehicle, hasAlert, Date.now())];
   const dtcs = reading(vehicle, "dtcs");
   const codes = Array.isArray(dtcs) ? dtcs.map(String) : [];
-  const facts: [string, ReactNode][] = [
+  const facts: Fact[] = [
     ["Status", status.label],
     ["Speed", formatSpeed(state?.speed_kmh)],
     ["Fuel", numberReading(vehicle, "fuel_level_pct", "%")],
@@ -50,16 +51,7 @@ function Facts({ vehicle, hasAlert }: { vehicle: VehicleWithState; hasAlert: boo
     ["Driver", <Drivers key="driver" vehicleId={vehicle.vehicle_id} />],
     ["Trouble codes", codes.length ? codes.join(", ") : "None"],
   ];
-  return (
-    <dl className="facts panel-facts">
-      {facts.map(([term, value]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <FactList facts={facts} className="panel-facts" />;
 }
 
 /** The picked vehicle: its live readings, driver, health, and its history to replay. */

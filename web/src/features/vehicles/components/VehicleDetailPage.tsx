@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 
+import { FactList } from "@/components/FactList";
 import { ErrorNotice } from "@/components/Status";
 import { isApiError } from "@/lib/api";
 import { formatDateTime, formatNumber, humanize } from "@/lib/format";
@@ -122,14 +123,7 @@ function VehicleRecord({ vehicle }: { vehicle: Vehicle }) {
       {editing ? (
         <VehicleEditForm vehicle={vehicle} onDone={done} />
       ) : (
-        <dl className="facts">
-          {fields.map(([term, value]) => (
-            <div key={term}>
-              <dt>{term}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <FactList facts={fields} />
       )}
     </section>
   );

@@ -1,7 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
-import type { ComponentType, ReactNode } from "react";
+import type { ComponentType } from "react";
 import { Link } from "react-router";
 
+import { FactList, type Fact } from "@/components/FactList";
 import { ErrorNotice, Loading } from "@/components/Status";
 import { formatDateTime } from "@/lib/format";
 import { activityStatus, STATUS_STYLE } from "@/lib/vehicleStatus";
@@ -37,7 +38,7 @@ function latestPosition(overview: VehicleOverview, live: Fix | null): Fix | null
 
 function Facts({ overview, now }: { overview: VehicleOverview; now: number }) {
   const fix = overview.last_fix;
-  const facts: [string, ReactNode][] = [
+  const facts: Fact[] = [
     [
       "State",
       <>
@@ -68,16 +69,7 @@ function Facts({ overview, now }: { overview: VehicleOverview; now: number }) {
       ),
     ],
   ];
-  return (
-    <dl className="facts">
-      {facts.map(([term, value]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <FactList facts={facts} />;
 }
 
 /**

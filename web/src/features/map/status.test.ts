@@ -1,34 +1,17 @@
 import { describe, expect, it } from "vitest";
 
+import { testVehicle, type TestFix } from "@/test/fleet";
+
 import type { VehicleWithState } from "./api";
 import { collection, featureDiff, fleetFeatures } from "./features";
 import { STALE_AFTER_MS, vehicleStatus } from "./status";
 
 const NOW = Date.parse("2026-05-01T12:00:00Z");
 
-function vehicle(id: string, state: Partial<NonNullable<VehicleWithState["state"]>> | null): VehicleWithState {
-  return {
-    vehicle_id: id,
-    plate: `P-${id}`,
-    name: null,
-    status: "active",
-    group_id: null,
-    state: state && {
-      device_id: "d",
-      fix_time: new Date(NOW - 5000).toISOString(),
-      server_time: new Date(NOW - 5000).toISOString(),
-      latitude: 60.17,
-      longitude: 24.94,
-      speed_kmh: 0,
-      course: 0,
-      altitude_m: null,
-      satellites: 8,
-      ignition: true,
-      odometer_m: null,
-      attributes: {},
-      ...state,
-    },
-  };
+/** A vehicle with a fix 5 s before NOW, changed by `state`; null for no fix yet. */
+function vehicle(id: string, state: TestFix | null): VehicleWithState {
+  const recent = new Date(NOW - 5000).toISOString();
+  return testVehicle(id, `P-${id}`, state && { fix_time: recent, server_time: recent, ...state });
 }
 
 describe("vehicle status", () => {

@@ -1,6 +1,8 @@
 import { QueryClient } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { testVehicle } from "@/test/fleet";
+
 import { QueryCacheFeed } from "./cache";
 import { liveKeys, type FleetState, type VehicleWithState } from "./keys";
 import type { Alert, LivePosition, PositionMessage } from "./protocol";
@@ -9,30 +11,10 @@ const V1 = "00000000-0000-7000-8000-000000000001";
 const V2 = "00000000-0000-7000-8000-000000000002";
 const V9 = "00000000-0000-7000-8000-000000000009";
 
+/** A vehicle whose last fix (if any) was at `fix`, with fuel and coolant readings. */
 function vehicle(id: string, plate: string, fix?: string): VehicleWithState {
-  return {
-    vehicle_id: id,
-    plate,
-    name: null,
-    status: "active",
-    group_id: null,
-    state: fix
-      ? {
-          device_id: "d",
-          fix_time: fix,
-          server_time: fix,
-          latitude: 60,
-          longitude: 24,
-          speed_kmh: 0,
-          course: 0,
-          altitude_m: null,
-          satellites: 9,
-          ignition: true,
-          odometer_m: null,
-          attributes: { fuel_level_pct: 50, coolant_temp_c: 80 },
-        }
-      : null,
-  };
+  const readings = { fuel_level_pct: 50, coolant_temp_c: 80 };
+  return testVehicle(id, plate, fix ? { fix_time: fix, server_time: fix, attributes: readings } : null);
 }
 
 function position(vehicleId: string, fix: string, extra: Partial<LivePosition> = {}): LivePosition {

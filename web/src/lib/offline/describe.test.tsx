@@ -1,31 +1,11 @@
 import { act, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { queuedChange as change } from "@/test/offline";
+
 import { ChangeState } from "./ChangeState";
 import { queuedNotice, stateText } from "./describe";
 import { summaryText } from "./SyncStatus";
-import type { QueuedChange } from "./types";
-
-function change(fields: Partial<QueuedChange> = {}): QueuedChange {
-  return {
-    id: "c1",
-    seq: 1,
-    scope: "u:t",
-    kind: "test",
-    label: "Test",
-    vars: {},
-    request: { method: "PATCH", path: "/api/v1/vehicles/v1", body: { version: 1 } },
-    idempotencyKey: "key-1",
-    invalidates: [],
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: 0,
-    maybeSent: false,
-    createdAt: 0,
-    updatedAt: 0,
-    ...fields,
-  };
-}
 
 function goOnline(online: boolean) {
   Object.defineProperty(navigator, "onLine", { configurable: true, get: () => online });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { rememberCsrfToken } from "@/lib/api";
+import { queuedChange } from "@/test/offline";
 import { json, stubFetch } from "@/test/render";
 
 import { httpSender } from "./send";
@@ -12,23 +13,7 @@ afterEach(() => {
 });
 
 function change(request: QueuedChange["request"]): QueuedChange {
-  return {
-    id: "c1",
-    seq: 1,
-    scope: "u:t",
-    kind: "test",
-    label: "Test",
-    vars: {},
-    request,
-    idempotencyKey: "key-1",
-    invalidates: [],
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: 0,
-    maybeSent: false,
-    createdAt: 0,
-    updatedAt: 0,
-  };
+  return queuedChange({ request });
 }
 
 const send = httpSender("http://localhost");

@@ -13,7 +13,6 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import fleetyard
-from fleetyard.auth.dependencies import CSRF_HEADER, SESSION_COOKIE
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Role
 from fleetyard.db import set_tenant
@@ -22,33 +21,9 @@ from fleetyard.events.types import EVENT_KINDS
 from fleetyard.kit.ids import TenantId
 from fleetyard.models import Alert
 from tests.conftest import Tenants
-from tests.factories import PASSWORD, TenantSetup
+from tests.factories import PASSWORD, member_session
 
 URL = "/api/v1/events"
-
-
-async def member_session(
-    client: httpx.AsyncClient, tenant: TenantSetup, role: Role, display_name: str
-) -> dict[str, str]:
-    email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.com"
-    added = await client.post(
-        "/api/v1/members",
-        json={
-            "email": email,
-            "role": role.value,
-            "password": PASSWORD,
-            "display_name": display_name,
-        },
-        headers=tenant.owner,
-    )
-    assert added.status_code == 201, added.text
-    login = await client.post(
-        "/api/v1/auth/login", json={"email": email, "password": PASSWORD, "tenant": tenant.slug}
-    )
-    assert login.status_code == 200, login.text
-    token = login.cookies[SESSION_COOKIE]
-    client.cookies.clear()
-    return {"Cookie": f"{SESSION_COOKIE}={token}", CSRF_HEADER: login.json()["csrf_token"]}
 
 
 async def created(
@@ -73,7 +48,7 @@ async def test_a_members_change_names_the_member_and_the_records(
     client: httpx.AsyncClient, tenants: Tenants
 ) -> None:
     owner = tenants.a.owner
-    anna = await member_session(client, tenants.a, Role.FLEET_MANAGER, "Anna Virtanen")
+    anna = (await member_session(client, tenants.a, Role.FLEET_MANAGER, "Anna Virtanen")).headers
     pasila = await created(client, "groups", owner, name="Pasila depot")
     kamppi = await created(client, "groups", owner, name="Kamppi depot")
     vehicle = await created(client, "vehicles", owner, plate="ABC-123", group_id=pasila["id"])

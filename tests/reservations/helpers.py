@@ -1,17 +1,12 @@
-"""Builders shared by the reservation tests: vehicles, bookings by hour, user sessions."""
+"""Builders shared by the reservation tests: vehicles and bookings by hour."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-
-from fleetyard.auth.dependencies import CSRF_HEADER, SESSION_COOKIE
-from fleetyard.auth.roles import Role
-from tests.factories import PASSWORD, TenantSetup
 
 T0 = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)
 
@@ -48,28 +43,3 @@ async def booked(
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-@dataclass
-class UserSession:
-    user_id: str
-    headers: dict[str, str]
-
-
-async def member_session(client: httpx.AsyncClient, tenant: TenantSetup, role: Role) -> UserSession:
-    """A new member of ``tenant`` with ``role``, logged in; headers carry cookie and CSRF."""
-    email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.com"
-    added = await client.post(
-        "/api/v1/members",
-        json={"email": email, "role": role.value, "password": PASSWORD},
-        headers=tenant.owner,
-    )
-    assert added.status_code == 201, added.text
-    login = await client.post(
-        "/api/v1/auth/login", json={"email": email, "password": PASSWORD, "tenant": tenant.slug}
-    )
-    assert login.status_code == 200, login.text
-    token = login.cookies[SESSION_COOKIE]
-    client.cookies.clear()  # each caller passes its own credentials explicitly
-    headers = {"Cookie": f"{SESSION_COOKIE}={token}", CSRF_HEADER: login.json()["csrf_token"]}
-    return UserSession(added.json()["user_id"], headers)

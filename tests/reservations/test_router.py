@@ -13,11 +13,11 @@ from fleetyard.db import set_tenant
 from fleetyard.kit.ids import TenantId
 from fleetyard.models import Driver
 from tests.conftest import Tenants
+from tests.factories import member_session
 from tests.reservations.helpers import (
     at,
     booked,
     make_vehicle,
-    member_session,
     reserve,
 )
 

@@ -410,6 +410,20 @@ async def test_vehicles_are_polled_in_turns(
     assert "/rad/v1/vehicles/T%207%2Fb/status/history" in {r[0] for r in fake.requests}
 
 
+async def test_an_unreadable_cursor_reads_as_a_fresh_start(
+    fake: FakeVerizon, server: FakeVerizonServer, clock: Clock
+) -> None:
+    fake.history["2018"] = [fix(10)]
+    cursor: Any = {"v:2018": "not a time", "v:gone": "2024-05-01T12:00:00+00:00", "offset": 7}
+    client = client_for(server, clock)
+    try:
+        result = await client.poll(cursor)
+    finally:
+        await client.close()
+    assert [p.fix_time.minute for p in result.positions] == [10]
+    assert "v:gone" not in result.cursor and result.cursor["offset"] == "0"
+
+
 async def test_a_long_gap_is_crossed_window_by_window(
     fake: FakeVerizon, server: FakeVerizonServer, clock: Clock
 ) -> None:

@@ -311,7 +311,7 @@ class VerizonConnectClient:
                     continue
                 if moment.tzinfo is not None:
                     last_seen[number] = moment.astimezone(UTC)
-        raw_offset = cursor.get(_OFFSET_KEY, "0")
+        raw_offset = str(cursor.get(_OFFSET_KEY, "0"))
         offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < 10 else 0
         return last_seen, offset
 

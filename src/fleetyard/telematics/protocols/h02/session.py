@@ -42,9 +42,12 @@ def utc_now() -> datetime:
 
 class H02Session:
     """``clock`` gives the current time for replies (timezone-aware; tests pass a fixed one);
-    ``binary_length`` is the size of ``$`` records on this port (45 or 32)."""
+    ``binary_length`` is the size of ``$`` records on this port when known (32, 42, 45, …);
+    by default the framer learns it from the stream."""
 
-    def __init__(self, *, clock: Callable[[], datetime] = utc_now, binary_length: int = 45) -> None:
+    def __init__(
+        self, *, clock: Callable[[], datetime] = utc_now, binary_length: int | None = None
+    ) -> None:
         self.clock = clock
         self.unique_id: str | None = None
         self._state = _State.UNIDENTIFIED

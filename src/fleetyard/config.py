@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused outside development
@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
     secret_key: str = DEFAULT_SECRET_KEY
+    # Seals integration credentials and webhook secrets at rest (fleetyard.kit.sealing).
+    # Unset outside production: generated once into data_dir/master.key (mode 0600).
+    master_key: SecretStr | None = Field(default=None, min_length=32)
+    # The key before a rotation (``fleetyard integrations rotate-key``): still opens old rows.
+    master_key_previous: SecretStr | None = Field(default=None, min_length=32)
     session_ttl_hours: int = Field(default=12, ge=1)
     cookie_secure: bool = False
     login_attempts_per_minute: int = Field(default=10, ge=1)
@@ -91,6 +96,8 @@ class Settings(BaseSettings):
             raise ValueError("FLEETYARD_SECRET_KEY must be set outside development")
         if self.env is Environment.PRODUCTION and len(self.secret_key) < 32:
             raise ValueError("FLEETYARD_SECRET_KEY must be at least 32 characters")
+        if self.env is Environment.PRODUCTION and self.master_key is None:
+            raise ValueError("FLEETYARD_MASTER_KEY must be set in production")
         return self
 
 

@@ -8,6 +8,7 @@ from fleetyard.models.driver import Driver
 from fleetyard.models.event import Event
 from fleetyard.models.group import Group
 from fleetyard.models.idempotency_key import IdempotencyKey
+from fleetyard.models.integration import Integration, IntegrationStatus
 from fleetyard.models.membership import Membership
 from fleetyard.models.position import PositionRecord, VehicleState
 from fleetyard.models.reservation import Reservation
@@ -28,6 +29,8 @@ __all__ = [
     "Event",
     "Group",
     "IdempotencyKey",
+    "Integration",
+    "IntegrationStatus",
     "Membership",
     "PositionRecord",
     "Reservation",

@@ -24,7 +24,16 @@ from fleetyard.webhooks.signature import new_secret
 
 MAX_WEBHOOKS = 20  # per tenant: every event of the tenant is matched against each
 PING = "webhook_ping"
-_SECRET_FIELDS = frozenset({"secret", "previous_secret", "previous_secret_expires_at"})
+_SECRET_FIELDS = frozenset(
+    {
+        "secret",
+        "previous_secret",
+        "previous_secret_expires_at",
+        "secret_sealed",
+        "previous_secret_sealed",
+        "secret_key_id",
+    }
+)
 
 
 class WebhookInactive(Conflict):

@@ -423,4 +423,4 @@ async def test_mqtt_refused_credentials_stop_the_consumer() -> None:
 
 @pytest.mark.parametrize("state", [ConnectionState.OK, ConnectionState.PAUSED])
 def test_states_are_the_words_the_api_shows(state: ConnectionState) -> None:
-    assert state.value in {"ok", "backing_off", "credentials_rejected", "paused", "starting"}
+    assert state.value in {"ok", "backing_off", "credentials_rejected", "paused"}

@@ -48,7 +48,10 @@ from fleetyard.telematics.position import Position
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[list[Position]], Awaitable[None]]  # returns once the batch is committed
+# Returns once the batch is committed; the number of records stored when some were not (a
+# vendor vehicle not matched to ours), None when all were.
+Deliver = Callable[[list[Position]], Awaitable[int | None]]
+PushDeliver = Callable[[list[Position]], Awaitable[None]]
 OnVehicles = Callable[[Sequence[VendorVehicle]], Awaitable[None]]
 
 MAX_RETRY_AFTER_S: Final = 3600.0  # a vendor asking us to wait longer is waited on again
@@ -57,7 +60,6 @@ T = TypeVar("T")
 
 
 class ConnectionState(StrEnum):
-    STARTING = "starting"  # running, not yet a successful round
     OK = "ok"
     BACKING_OFF = "backing_off"
     CREDENTIALS_REJECTED = "credentials_rejected"
@@ -139,6 +141,7 @@ class ConnectionStatus:
     vendor_time: datetime | None = None  # newest record time the vendor reported
     lag_s: float | None = None  # now − vendor_time, when known
     records_last_hour: int = 0
+    records_total: int = 0  # since this loop started
     skipped: Mapping[str, int] = field(default_factory=dict)  # by reason, since start
     retry_at: datetime | None = None  # when backing off: the next try
 
@@ -158,7 +161,7 @@ class PushClient(Protocol):
 
     async def consume(
         self,
-        deliver: Deliver,
+        deliver: PushDeliver,
         *,
         batch_max: int = ...,
         batch_delay_s: float = ...,
@@ -171,12 +174,13 @@ class _Health:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.state = ConnectionState.STARTING
+        self.state = ConnectionState.OK  # until a round says otherwise
         self.last_success_at: datetime | None = None
         self.last_error: str | None = None
         self.vendor_time: datetime | None = None
         self.retry_at: datetime | None = None
         self.records = HourlyCount()
+        self.records_total = 0
         self.skipped: Counter[str] = Counter()
 
     def succeeded(self, records: int, vendor_time: datetime | None) -> None:
@@ -187,6 +191,7 @@ class _Health:
         self.retry_at = None
         if records:
             self.records.add(now, records)
+            self.records_total += records
         if vendor_time is not None and (self.vendor_time is None or vendor_time > self.vendor_time):
             self.vendor_time = vendor_time
 
@@ -205,6 +210,7 @@ class _Health:
             vendor_time=self.vendor_time,
             lag_s=None if lag is None else max(lag, 0.0),
             records_last_hour=self.records.total(now),
+            records_total=self.records_total,
             skipped=dict(self.skipped),
             retry_at=self.retry_at,
         )
@@ -284,7 +290,7 @@ class _Loop:
             return
         self._stop_requested = False
         if self._health.state is ConnectionState.PAUSED:
-            self._health.state = ConnectionState.STARTING
+            self._health.state = ConnectionState.OK
         self._task = asyncio.create_task(self._guarded(), name=f"integration-{self.name}")
 
     async def wait(self) -> None:
@@ -472,9 +478,11 @@ class ConnectionLoop(_Loop):
 
     async def _store_round(self, result: PollResult) -> None:
         """Positions first, then the cursor: see the module's docstring."""
+        stored = 0
         if result.positions:
-            await self._ours(self.deliver(list(result.positions)), "storing positions")
-        self._health.succeeded(len(result.positions), _vendor_time(result))
+            counted = await self._ours(self.deliver(list(result.positions)), "storing positions")
+            stored = len(result.positions) if counted is None else counted
+        self._health.succeeded(stored, _vendor_time(result))
         self._health.skipped.update(result.skipped_reasons or {})
         unexplained = result.skipped - sum((result.skipped_reasons or {}).values())
         if unexplained > 0:
@@ -485,7 +493,7 @@ class ConnectionLoop(_Loop):
         )
         self._cursor = cursor
         if self.observer is not None:
-            self.observer.polled(len(result.positions), result.skipped)
+            self.observer.polled(stored, result.skipped)
 
 
 class ConsumeLoop(_Loop):
@@ -540,12 +548,13 @@ class ConsumeLoop(_Loop):
                 return
 
     async def _deliver_batch(self, positions: list[Position]) -> None:
-        await self._ours(self.deliver(positions), "storing positions")
+        counted = await self._ours(self.deliver(positions), "storing positions")
+        stored = len(positions) if counted is None else counted
         newest = max((p.fix_time for p in positions), default=None)
-        self._health.succeeded(len(positions), newest)
+        self._health.succeeded(stored, newest)
         self._errors.reset()
         if self.observer is not None:
-            self.observer.polled(len(positions), 0)
+            self.observer.polled(stored, 0)
         now = self.clock.now()
         due = self._status_saved_at is None or (
             (now - self._status_saved_at).total_seconds() >= self.status_every_s

@@ -50,6 +50,7 @@ def settings(database_url: str) -> Settings:
     return Settings(
         env=Environment.TEST,
         secret_key="test-secret-key-that-is-long-enough-0123456789",
+        master_key="test-master-key-that-is-long-enough-0123456789",
         database_url=database_url,
         login_attempts_per_minute=10_000,
         teltonika_port=None,

@@ -61,6 +61,10 @@ async def seed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, 
         "webhooks", {"url": "https://iso-hooks.example.com/in", "event_types": ["*"]}
     )
     delivery = await post(f"webhooks/{webhook['id']}/ping", {})
+    integration = await post(
+        "integrations",
+        {"provider": "samsara", "name": "Iso cloud", "credentials": {"api_token": "iso-token"}},
+    )
     return {
         "group_id": group["id"],
         "vehicle_id": vehicle["id"],
@@ -72,6 +76,7 @@ async def seed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, 
         "user_id": member["user_id"],
         "webhook_id": webhook["id"],
         "delivery_id": delivery["id"],
+        "integration_id": integration["id"],
     }
 
 
@@ -118,6 +123,7 @@ async def snapshot(client: httpx.AsyncClient, headers: dict[str, str], ids: dict
         "members",
         "alerts",
         "webhooks",
+        "integrations",
     ):
         parts.append((await client.get(f"/api/v1/{path}", headers=headers)).text)
     parts.append((await client.get("/api/v1/tenant", headers=headers)).text)

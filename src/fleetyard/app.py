@@ -27,6 +27,7 @@ from fleetyard.errors import install_error_handlers
 from fleetyard.events.router import router as events_router
 from fleetyard.groups.router import router as groups_router
 from fleetyard.health.router import router as health_router
+from fleetyard.integrations.router import router as integrations_router
 from fleetyard.kit.idempotency import IdempotentReplay
 from fleetyard.kit.observability import Metrics, ObservabilityMiddleware
 from fleetyard.kit.ratelimit import RateLimiter
@@ -62,6 +63,7 @@ API_ROUTERS: list[APIRouter] = [
     live_router,
     map_router,
     webhooks_router,
+    integrations_router,
 ]
 
 

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     RESERVATIONS_WRITE = "reservations:write"
     ALERTS_ACKNOWLEDGE = "alerts:acknowledge"
     WEBHOOKS_MANAGE = "webhooks:manage"
+    INTEGRATIONS_MANAGE = "integrations:manage"
 
 
 P = Permission

@@ -29,6 +29,7 @@ DOMAINS: Final = {
     "member": "Members",
     "api_key": "API keys",
     "webhook": "Webhooks",
+    "integration": "Integrations",
     "tenant": "Organisation",
 }
 
@@ -61,6 +62,9 @@ EventTypeName = Literal[
     "webhook_updated",
     "webhook_deleted",
     "webhook_secret_rotated",
+    "integration_created",
+    "integration_updated",
+    "integration_deleted",
     "tenant_updated",
 ]
 
@@ -93,6 +97,9 @@ EVENT_KINDS: Final = (
     EventKind("webhook_updated", "webhook", "Webhook updated"),
     EventKind("webhook_deleted", "webhook", "Webhook deleted"),
     EventKind("webhook_secret_rotated", "webhook", "Webhook secret rotated"),
+    EventKind("integration_created", "integration", "Integration added"),
+    EventKind("integration_updated", "integration", "Integration changed"),
+    EventKind("integration_deleted", "integration", "Integration removed"),
     EventKind("tenant_updated", "tenant", "Organisation settings changed"),
 )
 

@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from starlette.requests import HTTPConnection
 
 from fleetyard.config import Settings
 
@@ -157,3 +158,12 @@ def _key_file(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as file:
         file.write(key + "\n")
     return key
+
+
+def keyring_of(connection: HTTPConnection) -> Keyring:
+    """The app's keyring, made from its settings on first use."""
+    state = connection.app.state
+    keyring: Keyring | None = getattr(state, "keyring", None)
+    if keyring is None:
+        keyring = state.keyring = Keyring.from_settings(state.settings)
+    return keyring

@@ -44,9 +44,10 @@ const NOUNS: Record<string, string> = {
   member: "member",
   api_key: "API key",
   webhook: "webhook",
+  integration: "integration",
   tenant: "organisation",
 };
-const QUOTED_NAMES = new Set(["alert", "api_key", "webhook"]);
+const QUOTED_NAMES = new Set(["alert", "api_key", "webhook", "integration"]);
 
 /** What a sentence needs to know while it is being written. */
 class Ctx {
@@ -191,6 +192,10 @@ const PHRASES: Record<string, Record<string, Phrase>> = {
   webhook: {
     active: (c, { after }) => (after === true ? `resumed ${c.ref()}` : `paused ${c.ref()}`),
   },
+  integration: {
+    paused: (c, { after }) => (after === true ? `paused ${c.ref()}` : `resumed ${c.ref()}`),
+    credentials: (c) => `replaced the credentials of ${c.ref()}`,
+  },
   tenant: {
     name: (c, { before, after }) =>
       `renamed the organisation from ${c.value(before)} to ${c.value(after)}`,
@@ -273,6 +278,9 @@ export const SENTENCES: Record<EventTypeName, (c: Ctx) => string> = {
   webhook_updated: updated,
   webhook_deleted: deleted,
   webhook_secret_rotated: (c) => `rotated the signing secret of ${c.ref()}`,
+  integration_created: created((c) => when(c, "provider", (p) => ` for ${p}`)),
+  integration_updated: updated,
+  integration_deleted: deleted,
   tenant_updated: updated,
 };
 

@@ -1,0 +1,3 @@
+from tests.integrations.fake_provider import fake_provider
+
+__all__ = ["fake_provider"]

@@ -28,6 +28,7 @@ from fleetyard.events.router import router as events_router
 from fleetyard.groups.router import router as groups_router
 from fleetyard.health.router import router as health_router
 from fleetyard.integrations.router import router as integrations_router
+from fleetyard.integrations.supervisor import IntegrationRunner
 from fleetyard.kit.idempotency import IdempotentReplay
 from fleetyard.kit.observability import Metrics, ObservabilityMiddleware
 from fleetyard.kit.ratelimit import RateLimiter
@@ -68,11 +69,13 @@ API_ROUTERS: list[APIRouter] = [
 
 
 class Role(StrEnum):
-    """What a process serves: the HTTP API, the device gateway, or both (the default)."""
+    """What a process serves: the HTTP API, the device gateway, the telematics clouds'
+    pollers (which the gateway role runs too), or all (the default)."""
 
     ALL = "all"
     API = "api"
     GATEWAY = "gateway"
+    PROVIDERS = "providers"
 
 
 def create_app(
@@ -81,6 +84,7 @@ def create_app(
     role: Role = Role.ALL,
 ) -> FastAPI:
     settings = settings or get_settings()
+    serves_api = role in (Role.ALL, Role.API)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,17 +95,33 @@ def create_app(
         app.state.sessionmaker = db.sessionmaker
         # The device gateway and its ingest pipeline run in the gateway role; an API-only
         # node (or a test handing in its own database) starts none.
-        await live.start(serve_clients=role is not Role.GATEWAY)
+        await live.start(serve_clients=serves_api)
         telematics = None
         if owned and role is not Role.API:
             telematics = await Telematics.start(
-                settings, libpq_dsn(dsn), serve_devices=True, bus=live.bus, metrics=metrics
+                settings,
+                libpq_dsn(dsn),
+                serve_devices=role is not Role.PROVIDERS,
+                bus=live.bus,
+                metrics=metrics,
             )
             telematics.keep_partitions(libpq_dsn(owner_url(settings)))
         app.state.telematics = telematics
+        # Vendor clouds and brokers are polled wherever positions are ingested.
+        integrations = None
+        if telematics is not None:
+            integrations = await IntegrationRunner.start_in_process(
+                settings,
+                libpq_dsn(owner_url(settings)),
+                db.sessionmaker,
+                telematics.directory,
+                telematics.pipeline,
+                metrics.registry,
+            )
+        app.state.integrations = integrations
         # Webhook deliveries go out from API processes (claims across tenants: owner role).
         webhooks = None
-        if owned and role is not Role.GATEWAY and settings.webhooks_enabled:
+        if owned and serves_api and settings.webhooks_enabled:
             webhooks = await WebhookDispatcher.start(settings, libpq_dsn(owner_url(settings)))
         app.state.webhooks = webhooks
         try:
@@ -109,6 +129,8 @@ def create_app(
         finally:
             if webhooks is not None:
                 await webhooks.stop()
+            if integrations is not None:
+                await integrations.stop()
             if telematics is not None:
                 await telematics.stop()
             await live.stop()
@@ -146,7 +168,7 @@ def create_app(
 
     app.add_exception_handler(IdempotentReplay, on_replay)
 
-    if role is not Role.GATEWAY:
+    if serves_api:
         for router in API_ROUTERS:
             app.include_router(router, prefix="/api/v1")
         app.include_router(basemap_files_router)
@@ -167,7 +189,7 @@ def create_app(
     async def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    if role is not Role.GATEWAY:
+    if serves_api:
         # last: its catch-all answers only unclaimed paths
         mount_web(app, settings.web_dir, settings.map_style_url)
 

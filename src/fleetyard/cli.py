@@ -24,6 +24,7 @@ from fleetyard.auth.roles import Role
 from fleetyard.config import Settings, get_settings
 from fleetyard.db import Database, app_url, set_tenant
 from fleetyard.errors import FleetyardError, ValidationFailed
+from fleetyard.integrations.cli import integrations_app
 from fleetyard.kit.ids import TenantId
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ apikey_app = typer.Typer(help="API keys for integrations.", no_args_is_help=True
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(integrations_app, name="integrations")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -171,7 +173,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
     demo: Annotated[bool, typer.Option(help="Create the demo tenant and print its login")] = False,
     role: Annotated[
-        str, typer.Option(help="all, api (HTTP only) or gateway (devices only)")
+        str,
+        typer.Option(
+            help="all, api (HTTP only), gateway (devices and vendor clouds) or providers "
+            "(vendor clouds and MQTT brokers only)"
+        ),
     ] = "all",
     limit_concurrency: Annotated[
         int | None,
@@ -191,7 +197,7 @@ def serve(
     from fleetyard.server import uvicorn_config
 
     if role not in {r.value for r in Role}:
-        raise typer.BadParameter("role must be all, api or gateway", param_hint="--role")
+        raise typer.BadParameter("role must be all, api, gateway or providers", param_hint="--role")
     from fleetyard.logging import configure_logging
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from fleetyard.app import Role, create_app
 from fleetyard.auth.principal import Principal
 from fleetyard.config import Settings
 from fleetyard.db import Database, set_tenant, with_user
@@ -250,3 +251,17 @@ async def test_a_node_dying_between_store_and_cursor_is_taken_over_without_loss_
     assert taking_over.polls[0] == "1"  # B re-read the page whose cursor A never saved
     stored = await world.stored()
     assert len(stored) == 4 and len(set(stored)) == 4
+
+
+async def test_serve_with_the_providers_role_runs_the_pollers_and_no_api(
+    settings: Settings,
+) -> None:
+    app = create_app(settings, role=Role.PROVIDERS)
+    async with app.router.lifespan_context(app):
+        assert isinstance(app.state.integrations, IntegrationRunner)
+        assert app.state.telematics.ports == {}  # no device servers
+        paths = {getattr(route, "path", "") for route in app.routes}
+        assert "/metrics" in paths and not any(p.startswith("/api/v1") for p in paths)
+    api_only = create_app(settings, role=Role.API)
+    async with api_only.router.lifespan_context(api_only):
+        assert api_only.state.integrations is None

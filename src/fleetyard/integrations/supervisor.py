@@ -31,6 +31,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fleetyard.config import Settings
 from fleetyard.db import set_tenant
 from fleetyard.integrations.providers.base import ProviderClient, VendorVehicle
 from fleetyard.integrations.providers.registry import ProviderName, provider
@@ -233,6 +234,29 @@ class IntegrationRunner:
         self.held: dict[tuple[uuid.UUID, uuid.UUID], _Held] = {}
         self._pool: asyncpg.Pool | None = None
         self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def start_in_process(
+        cls,
+        settings: Settings,
+        owner_dsn: str,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        directory: Directory,
+        pipeline: Pipeline,
+        registry: CollectorRegistry | None,
+    ) -> IntegrationRunner:
+        """The runner of a ``fleetyard serve`` process (roles all, gateway and providers),
+        feeding the process's own ingest pipeline."""
+        runner = cls(
+            owner_dsn,
+            sessionmaker,
+            directory,
+            pipeline,
+            Keyring.from_settings(settings),
+            metrics_registry=registry,
+        )
+        await runner.start()
+        return runner
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="integrations-runner")

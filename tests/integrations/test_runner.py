@@ -424,3 +424,28 @@ async def test_mqtt_refused_credentials_stop_the_consumer() -> None:
 @pytest.mark.parametrize("state", [ConnectionState.OK, ConnectionState.PAUSED])
 def test_states_are_the_words_the_api_shows(state: ConnectionState) -> None:
     assert state.value in {"ok", "backing_off", "credentials_rejected", "paused"}
+
+
+async def test_a_failing_vehicle_list_blocks_only_the_first_poll() -> None:
+    listed: list[int] = []
+
+    async def on_vehicles(vehicles: Sequence[VendorVehicle]) -> None:
+        listed.append(len(vehicles))
+
+    empty = [page(cursor=str(i)) for i in range(14)]
+    h = Harness(page(1, cursor="a"), *empty, on_vehicles=on_vehicles)
+    real_vehicles = h.client.vehicles
+    calls = 0
+
+    async def flaky_vehicles() -> Sequence[VendorVehicle]:
+        nonlocal calls
+        calls += 1
+        if calls in (1, 3):  # the first list, and the first refresh ten minutes later
+            raise ProviderError(ProblemKind.UNAVAILABLE, "vehicles endpoint down")
+        return await real_vehicles()
+
+    h.client.vehicles = flaky_vehicles  # type: ignore[method-assign]
+    await h.run_script()
+    assert h.client.cursors[:2] == [None, {"c": "a"}]  # the first poll waited for a list
+    assert listed == [1, 1] and calls == 4
+    assert h.store.cursor == {"c": "13"}  # the failed refresh did not stop the polls

@@ -472,8 +472,20 @@ class ConnectionLoop(_Loop):
         now = self.clock.now()
         if self._vehicles_due is not None and now < self._vehicles_due:
             return
-        vehicles = await self._call(self.client.vehicles(), "vehicle list")
-        await self._ours(self.on_vehicles(vehicles), "matching the vendor's vehicles")
+        try:
+            vehicles = await self._call(self.client.vehicles(), "vehicle list")
+            await self._ours(self.on_vehicles(vehicles), "matching the vendor's vehicles")
+        except (ProviderError, _StoreTrouble) as problem:
+            refused = isinstance(problem, ProviderError) and problem.kind in (
+                ProblemKind.CREDENTIALS_REJECTED,
+                ProblemKind.RATE_LIMITED,
+            )
+            if refused or self._vehicles_due is None:
+                raise  # no vehicle list yet: positions would have nowhere to go
+            # The feed may still work: poll, and list the vehicles again in a minute.
+            log.warning("vendor vehicles not listed", extra={"integration": self.name})
+            self._vehicles_due = now + timedelta(minutes=1)
+            return
         self._vehicles_due = now + timedelta(seconds=self.policy.vehicles_every_s)
 
     async def _store_round(self, result: PollResult) -> None:

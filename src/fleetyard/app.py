@@ -29,6 +29,7 @@ from fleetyard.groups.router import router as groups_router
 from fleetyard.health.router import router as health_router
 from fleetyard.integrations.router import router as integrations_router
 from fleetyard.integrations.supervisor import IntegrationRunner
+from fleetyard.integrations.vehicles_router import router as integration_vehicles_router
 from fleetyard.kit.idempotency import IdempotentReplay
 from fleetyard.kit.observability import Metrics, ObservabilityMiddleware
 from fleetyard.kit.ratelimit import RateLimiter
@@ -65,6 +66,7 @@ API_ROUTERS: list[APIRouter] = [
     map_router,
     webhooks_router,
     integrations_router,
+    integration_vehicles_router,
 ]
 
 

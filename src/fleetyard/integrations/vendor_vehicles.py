@@ -84,8 +84,35 @@ class VendorVehicleRepository:
             rows,
         )
 
+    async def integration_exists(self, integration_id: uuid.UUID) -> bool:
+        found = await self.session.scalar(
+            text("select 1 from integrations where tenant_id = :tenant_id and id = :id"),
+            {"tenant_id": self.tenant_id, "id": integration_id},
+        )
+        return found is not None
+
+    async def provider_of(self, integration_id: uuid.UUID) -> str:
+        provider: str = await self.session.scalar(
+            text("select provider from integrations where tenant_id = :tenant_id and id = :id"),
+            {"tenant_id": self.tenant_id, "id": integration_id},
+        )
+        return provider
+
+    async def vehicle_exists(self, vehicle_id: uuid.UUID) -> bool:
+        found = await self.session.scalar(
+            text("select 1 from vehicles where tenant_id = :tenant_id and id = :id"),
+            {"tenant_id": self.tenant_id, "id": vehicle_id},
+        )
+        return found is not None
+
     async def list_by_integration(
-        self, integration_id: uuid.UUID, *, unmatched_only: bool = False
+        self,
+        integration_id: uuid.UUID,
+        *,
+        unmatched_only: bool = False,
+        after: str | None = None,
+        vendor_id: str | None = None,
+        limit: int | None = None,
     ) -> list[VendorVehicleRow]:
         result = await self.session.execute(
             text(
@@ -96,13 +123,19 @@ class VendorVehicleRepository:
                   left join devices d on d.tenant_id = iv.tenant_id and d.id = iv.device_id
                  where iv.tenant_id = :tenant_id and iv.integration_id = :integration_id
                    and (not :unmatched_only or iv.device_id is null)
+                   and (cast(:after as text) is null or iv.vendor_id > :after)
+                   and (cast(:vendor_id as text) is null or iv.vendor_id = :vendor_id)
                  order by iv.vendor_id
+                 limit :limit
                 """
             ),
             {
                 "tenant_id": self.tenant_id,
                 "integration_id": integration_id,
                 "unmatched_only": unmatched_only,
+                "after": after,
+                "vendor_id": vendor_id,
+                "limit": limit,
             },
         )
         return [VendorVehicleRow(*row) for row in result.all()]

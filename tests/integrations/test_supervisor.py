@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiomqtt
 import asyncpg
 import pytest
 
@@ -27,7 +30,11 @@ from fleetyard.integrations.providers.base import (
     VendorVehicle,
 )
 from fleetyard.integrations.runner import ConnectionState, PollPolicy
-from fleetyard.integrations.supervisor import IntegrationRunner, LeasedStatusStore
+from fleetyard.integrations.supervisor import (
+    IntegrationRunner,
+    LeasedStatusStore,
+    connect_registered,
+)
 from fleetyard.kit.ids import TenantId
 from fleetyard.kit.sealing import Keyring, associated_data
 from fleetyard.telematics.ingest.directory import DeviceDirectory
@@ -93,6 +100,8 @@ class World:
         def connect(
             name: str, settings: Mapping[str, Any], creds: Mapping[str, Any]
         ) -> ProviderClient:
+            if name != "samsara":  # the real adapter (MQTT against the machine's broker)
+                return connect_registered(name, settings, creds)
             assert creds == {"api_token": "secret"}
             return vendor
 
@@ -265,3 +274,58 @@ async def test_serve_with_the_providers_role_runs_the_pollers_and_no_api(
     api_only = create_app(settings, role=Role.API)
     async with api_only.router.lifespan_context(api_only):
         assert api_only.state.integrations is None
+
+
+@pytest.mark.skipif(shutil.which("mosquitto") is None, reason="needs Mosquitto")
+async def test_an_mqtt_device_named_like_our_vehicle_flows_to_it(
+    world: World, database_url: str
+) -> None:
+    device = f"van-{uuid.uuid4().hex[:8]}"
+    topic = f"fleetyard-test/{device}/pos"
+    async with world.app.sessionmaker() as session, session.begin():
+        await set_tenant(session, TenantId(world.tenant_id))
+        system = Principal.system(TenantId(world.tenant_id))
+        ours = await VehicleService(session, system).create(VehicleCreate(name=device))
+    mqtt_id = uuid.uuid4()
+    settings = {"host": "127.0.0.1", "port": 1883, "topic_filter": topic, "client_id": device}
+    sealed = world.keyring.seal_text(
+        "{}", associated_data("integration_credentials", world.tenant_id, mqtt_id)
+    )
+    await world.owner.execute(
+        "insert into integrations (tenant_id, id, provider, name, settings, credentials, "
+        "credentials_key_id) values ($1, $2, 'mqtt', 'Broker', $3::jsonb, $4, $5)",
+        world.tenant_id, mqtt_id, json.dumps(settings), sealed, world.keyring.key_id,
+    )  # fmt: skip
+    body = {
+        "device_id": device,
+        "location": {
+            "timestamp": int(time.time()) - 60,
+            "coords": {"latitude": 60.2, "longitude": 25.0},
+        },
+    }
+    async with aiomqtt.Client("127.0.0.1", 1883) as publisher:  # retained: read on subscribe
+        await publisher.publish(topic, json.dumps(body), qos=1, retain=True)
+    runner = world.runner("node-mqtt", PagedVendor())
+    runner.owner_dsn = database_url
+    await runner.start()
+    try:
+
+        async def arrived() -> bool:
+            count = await world.owner.fetchval(
+                "select count(*) from positions where tenant_id = $1 and vehicle_id = $2",
+                world.tenant_id, ours.id,
+            )  # fmt: skip
+            return bool(count == 1)
+
+        await _until(arrived)
+        matched = await world.owner.fetchval(
+            "select matched_by from integration_vehicles where integration_id = $1", mqtt_id
+        )
+        assert matched == "serial"  # its device id is our vehicle's name
+    finally:
+        await runner.stop()
+        async with aiomqtt.Client("127.0.0.1", 1883) as publisher:
+            await publisher.publish(topic, b"", qos=1, retain=True)
+        async with aiomqtt.Client("127.0.0.1", 1883, identifier=device, clean_session=True):
+            pass
+        await world.owner.execute("delete from integrations where id = $1", mqtt_id)

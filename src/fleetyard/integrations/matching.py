@@ -2,7 +2,8 @@
 under. Pure: the repository brings the rows.
 
 A vendor vehicle matches ours by VIN first (the one id both sides agree on), else by the
-vendor's name, plate or serial against our vehicle's name or plate. A key that fits two of our
+vendor's name, plate or serial (or, last, its id: an MQTT device has nothing else) against
+our vehicle's name or plate. A key that fits two of our
 vehicles matches neither: a wrong match would put one truck's positions on another's map, so
 an ambiguous vehicle waits for a person (``integration_vehicles``) instead.
 """
@@ -76,6 +77,9 @@ class Matcher:
             ("plate", self._by_plate.get(_plate(vendor.plate) or "")),
             ("serial", self._by_name.get(_name(vendor.serial) or "")),
             ("serial", self._by_plate.get(_plate(vendor.serial) or "")),
+            # A tracker known only by its id (MQTT's device id): ours may be named by it.
+            ("serial", self._by_name.get(_name(vendor.vendor_id) or "")),
+            ("serial", self._by_plate.get(_plate(vendor.vendor_id) or "")),
         )
         for by, found in candidates:
             if found is not None and len(found) == 1:

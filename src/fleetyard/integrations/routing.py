@@ -4,24 +4,32 @@ and its positions are submitted with that route, so validation, vehicle state, r
 alerts, the live map and webhooks all apply. ``deliver`` returns once every vehicle's
 positions are committed; if any submission fails, it raises and the runner keeps its cursor.
 
-A vendor vehicle with no device yet (not matched to ours) has its positions dropped and
-counted, and its id kept so the runner lists it for a person to match; from the match on, its
-positions flow.
+A vendor vehicle with no device yet is matched there and then (``match_now``: recorded in
+``integration_vehicles`` and matched with what is known of it), at most once a minute per
+vehicle. One that still matches nothing has its positions dropped and counted, and waits in
+``integration_vehicles`` for a person; from the match on, its positions flow.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Final, Protocol
 
 from fleetyard.integrations.matching import device_unique_id
 from fleetyard.telematics.ingest.directory import DeviceRoute
 from fleetyard.telematics.position import Position
 
-MAX_UNKNOWN: Final = 10_000  # vendor ids waiting to be listed: bounded
+log = logging.getLogger(__name__)
+
+MAX_TRIED: Final = 10_000  # vendor ids whose last match attempt is remembered: bounded
+RETRY_MATCH_S: Final = 60.0
+
+MatchNow = Callable[[Sequence[str]], Awaitable[None]]
 
 
 class Directory(Protocol):
@@ -42,14 +50,16 @@ class VendorRouter:
         provider: str,
         directory: Directory,
         pipeline: Pipeline,
+        match_now: MatchNow | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.integration_id = integration_id
         self.provider = provider
         self.directory = directory
         self.pipeline = pipeline
+        self.match_now = match_now
         self.unmatched: Counter[str] = Counter()  # positions dropped, by vendor vehicle
-        self.unknown: set[str] = set()  # vendor ids seen without a device, to be listed
+        self._tried: dict[str, float] = {}  # vendor id → when a match was last tried
 
     def device_id_of(self, vendor_id: str) -> str:
         return device_unique_id(self.provider, self.integration_id, vendor_id)
@@ -59,14 +69,17 @@ class VendorRouter:
         by_vehicle: dict[str, list[Position]] = defaultdict(list)
         for position in positions:
             by_vehicle[position.unique_id].append(position)
+        routes = {vendor_id: await self._route(vendor_id) for vendor_id in by_vehicle}
+        missing = [vendor_id for vendor_id, route in routes.items() if route is None]
+        if missing and await self._match_now(missing):
+            for vendor_id in missing:
+                routes[vendor_id] = await self._route(vendor_id)
         submissions = []
         stored = 0
         for vendor_id, group in by_vehicle.items():
-            route = await self.directory.resolve(self.device_id_of(vendor_id))
-            if route is None or route.tenant_id != self.tenant_id:
+            route = routes[vendor_id]
+            if route is None:
                 self.unmatched[vendor_id] += len(group)
-                if len(self.unknown) < MAX_UNKNOWN:
-                    self.unknown.add(vendor_id)
                 continue
             submissions.append(self.pipeline.submit(route, group))
             stored += len(group)
@@ -74,9 +87,32 @@ class VendorRouter:
         await asyncio.gather(*submissions)
         return stored
 
-    def take_unknown(self) -> set[str]:
-        unknown, self.unknown = self.unknown, set()
-        return unknown
+    async def _route(self, vendor_id: str) -> DeviceRoute | None:
+        route = await self.directory.resolve(self.device_id_of(vendor_id))
+        return route if route is not None and route.tenant_id == self.tenant_id else None
+
+    async def _match_now(self, vendor_ids: list[str]) -> bool:
+        """Try to match the vehicles not tried in the last minute; True if any was tried."""
+        if self.match_now is None:
+            return False
+        now = time.monotonic()
+        due = [v for v in vendor_ids if now - self._tried.get(v, -RETRY_MATCH_S) >= RETRY_MATCH_S]
+        if not due:
+            return False
+        if len(self._tried) > MAX_TRIED:
+            self._tried.clear()
+        for vendor_id in due:
+            self._tried[vendor_id] = now
+        try:
+            await self.match_now(due)
+        except Exception:  # their positions wait as unmatched; the round itself goes on
+            log.warning(
+                "vendor vehicles not matched",
+                exc_info=True,
+                extra={"integration": str(self.integration_id)},
+            )
+            return False
+        return True
 
     def linked(self, unique_ids: Sequence[str]) -> None:
         """Devices just made: forget the directory's cached misses for them."""

@@ -311,7 +311,6 @@ class IntegrationRunner:
             elif record["updated_at"] != held.updated_at:
                 await self._release(held)  # new settings or credentials: claimed afresh below
         await self._claim()
-        await self._list_unknown_vehicles()
         self._export_gauges()
 
     async def _prepare(self, conn: asyncpg.Connection) -> None:
@@ -395,7 +394,12 @@ class IntegrationRunner:
     async def _begin(self, held: _Held, row: asyncpg.Record) -> None:
         name = f"{held.provider}:{held.integration_id}"
         router = VendorRouter(
-            held.tenant_id, held.integration_id, held.provider, self.directory, self.pipeline
+            held.tenant_id,
+            held.integration_id,
+            held.provider,
+            self.directory,
+            self.pipeline,
+            match_now=lambda vendor_ids: self._match_now(held, vendor_ids),
         )
         store = LeasedStatusStore(
             self._pool_or_fail(), held.tenant_id, held.integration_id, self.node, router
@@ -449,21 +453,12 @@ class IntegrationRunner:
         if held.router is not None:
             held.router.linked(linked)
 
-    async def _list_unknown_vehicles(self) -> None:
-        for held in list(self.held.values()):
-            if held.router is None:
-                continue
-            unknown = held.router.take_unknown()
-            if not unknown:
-                continue
-            try:
-                await self._sync(held, [VendorVehicle(vendor_id) for vendor_id in sorted(unknown)])
-            except Exception:
-                log.exception(
-                    "vendor vehicles not listed", extra={"integration": str(held.integration_id)}
-                )
-            if isinstance(held.loop, ConnectionLoop):
-                held.loop.refresh_vehicles_soon()
+    async def _match_now(self, held: _Held, vendor_ids: Sequence[str]) -> None:
+        """Vehicles the vendor sent but had not listed: recorded and matched with what is
+        known of them; a polled vendor is asked for its list again soon (their VINs)."""
+        await self._sync(held, [VendorVehicle(vendor_id) for vendor_id in vendor_ids])
+        if isinstance(held.loop, ConnectionLoop):
+            held.loop.refresh_vehicles_soon()
 
     async def _pause(self, held: _Held) -> None:
         if held.loop is not None:

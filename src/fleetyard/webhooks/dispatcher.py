@@ -21,7 +21,8 @@ from typing import Any
 import asyncpg
 
 from fleetyard.config import Settings
-from fleetyard.webhooks import queue
+from fleetyard.kit.sealing import Keyring
+from fleetyard.webhooks import queue, sealing
 from fleetyard.webhooks.queue import Job
 from fleetyard.webhooks.retry import DeliveryStatus, Settlement, settle
 from fleetyard.webhooks.sender import Sender, new_client, succeeded
@@ -46,6 +47,8 @@ class WebhookDispatcher:
             timeout_s=settings.webhook_timeout_s,
             allow_private_targets=settings.webhook_allow_private_targets,
         )
+        self.keyring = Keyring.from_settings(settings)
+        self._sealed_legacy = False
         self._pool: asyncpg.Pool | None = None
         self._listener: asyncpg.Connection | None = None
         self._wake = asyncio.Event()
@@ -92,6 +95,7 @@ class WebhookDispatcher:
             self._wake.clear()
             try:
                 await self._connect()
+                await self._seal_legacy_secrets()
                 await self._claim()
                 await self._prune_now_and_then()
                 failures = 0
@@ -112,11 +116,23 @@ class WebhookDispatcher:
             per_webhook=self.settings.webhook_workers_per_endpoint,
             in_flight=dict(self._per_webhook),
             lease_s=self.settings.webhook_timeout_s + LEASE_SLACK_S,
+            keyring=self.keyring,
         )
         for job in jobs:
             self._per_webhook[job.webhook_id] += 1
             task = asyncio.create_task(self._deliver(job), name=f"webhook-delivery-{job.id}")
             self._in_flight[job.id] = task
+
+    async def _seal_legacy_secrets(self) -> None:
+        """Once per process: secrets stored in plain text before sealing existed are sealed."""
+        if self._sealed_legacy:
+            return
+        assert self._pool is not None
+        async with self._pool.acquire() as conn:
+            sealed, unreadable = await sealing.seal_all(conn, self.keyring, only_plain=True)
+        self._sealed_legacy = True
+        if sealed or unreadable:
+            log.info("webhook secrets sealed", extra={"sealed": sealed, "unreadable": unreadable})
 
     async def _nap(self) -> None:
         """Until a notification, a finished request, a retry of ours coming due, or the poll."""

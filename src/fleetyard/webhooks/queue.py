@@ -11,6 +11,7 @@ a node that dies mid-request leaves the lease to expire, and another node tries 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,11 @@ from typing import Any
 
 import asyncpg
 
+from fleetyard.kit.sealing import Keyring, SealError
+from fleetyard.webhooks import sealing
 from fleetyard.webhooks.retry import DeliveryStatus, Settlement
+
+log = logging.getLogger(__name__)
 
 # How many due deliveries one claim looks at to pick a fair share per webhook.
 SCAN_WINDOW = 1000
@@ -55,8 +60,11 @@ set attempts = d.attempts + 1,
 from picked, webhooks w
 where d.tenant_id = picked.tenant_id and d.id = picked.id
   and w.tenant_id = d.tenant_id and w.id = d.webhook_id
-returning d.tenant_id, d.id, d.webhook_id, d.event_type, d.attempts, d.payload, w.url, w.secret,
-    case when w.previous_secret_expires_at > now() then w.previous_secret end as previous_secret
+returning d.tenant_id, d.id, d.webhook_id, d.event_type, d.attempts, d.payload, w.url,
+    w.secret, w.secret_sealed,
+    case when w.previous_secret_expires_at > now() then w.previous_secret end as previous_secret,
+    case when w.previous_secret_expires_at > now() then w.previous_secret_sealed end
+        as previous_secret_sealed
 """
 
 _RECORD = """
@@ -94,8 +102,12 @@ class Job:
     secrets: tuple[str, ...]  # the current secret first
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record) -> Job:
-        secrets = (row["secret"], *([row["previous_secret"]] if row["previous_secret"] else []))
+    def from_row(cls, row: asyncpg.Record, keyring: Keyring) -> Job:
+        """Raises ``SealError`` when a secret does not open (another master key)."""
+        webhook = {**row, "tenant_id": row["tenant_id"], "id": row["webhook_id"]}
+        current = sealing.current_secret(keyring, webhook)
+        previous = sealing.previous_secret(keyring, webhook)
+        secrets = tuple(s for s in (current, previous) if s)
         return cls(
             tenant_id=row["tenant_id"],
             id=row["id"],
@@ -130,9 +142,12 @@ async def claim(
     per_webhook: int,
     in_flight: Mapping[uuid.UUID, int],
     lease_s: float,
+    keyring: Keyring,
 ) -> list[Job]:
     """Up to ``limit`` due deliveries of active webhooks, at most ``per_webhook`` in flight
-    per webhook counting ``in_flight`` (this node's own), the longest waiting first."""
+    per webhook counting ``in_flight`` (this node's own), the longest waiting first. A
+    delivery whose secret does not open is logged and left to its lease (sent once the
+    right master key is configured)."""
     rows = await conn.fetch(
         _CLAIM,
         limit,
@@ -142,7 +157,16 @@ async def claim(
         SCAN_WINDOW,
         lease_s,
     )
-    return [Job.from_row(row) for row in rows]
+    jobs = []
+    for row in rows:
+        try:
+            jobs.append(Job.from_row(row, keyring))
+        except SealError:
+            log.error(
+                "webhook secret does not open with this master key",
+                extra={"tenant_id": str(row["tenant_id"]), "webhook_id": str(row["webhook_id"])},
+            )
+    return jobs
 
 
 async def record(

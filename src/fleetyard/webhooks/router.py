@@ -20,6 +20,7 @@ from fleetyard.errors import (
 )
 from fleetyard.kit.http import parse_if_match
 from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from fleetyard.kit.sealing import Keyring, keyring_of
 from fleetyard.webhooks.retry import DeliveryStatus
 from fleetyard.webhooks.schemas import (
     Webhook,
@@ -34,16 +35,23 @@ from fleetyard.webhooks.service import DeliveryPending, WebhookInactive, Webhook
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 IfMatch = Annotated[int | None, Depends(parse_if_match)]
 Manager = Annotated[Principal, Depends(require(Permission.WEBHOOKS_MANAGE))]
+Seals = Annotated[Keyring, Depends(keyring_of)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 @router.get("", response_model=Page[Webhook], responses=responses(PermissionDenied))
 async def list_webhooks(
-    session: DbSession, actor: Manager, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    session: DbSession,
+    actor: Manager,
+    keyring: Seals,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[Webhook]:
     """The tenant's webhooks, newest first; never their secrets."""
-    items, next_cursor = await WebhookService(session, actor).list(cursor=cursor, limit=limit)
+    items, next_cursor = await WebhookService(session, actor, keyring).list(
+        cursor=cursor, limit=limit
+    )
     return Page[Webhook](items=[Webhook.model_validate(w) for w in items], next_cursor=next_cursor)
 
 
@@ -54,18 +62,20 @@ async def list_webhooks(
     responses=responses(PermissionDenied, LimitExceeded),
 )
 async def create_webhook(
-    body: WebhookCreate, session: DbSession, actor: Manager
+    body: WebhookCreate, session: DbSession, actor: Manager, keyring: Seals
 ) -> WebhookWithSecret:
     """A new endpoint for the event types named. ``secret`` is in this response only."""
-    record, secret = await WebhookService(session, actor).create(body)
+    record, secret = await WebhookService(session, actor, keyring).create(body)
     return WebhookWithSecret(**Webhook.model_validate(record).model_dump(), secret=secret)
 
 
 @router.get(
     "/{webhook_id}", response_model=Webhook, responses=responses(PermissionDenied, NotFound)
 )
-async def get_webhook(webhook_id: uuid.UUID, session: DbSession, actor: Manager) -> Webhook:
-    return Webhook.model_validate(await WebhookService(session, actor).get(webhook_id))
+async def get_webhook(
+    webhook_id: uuid.UUID, session: DbSession, actor: Manager, keyring: Seals
+) -> Webhook:
+    return Webhook.model_validate(await WebhookService(session, actor, keyring).get(webhook_id))
 
 
 @router.patch(
@@ -78,10 +88,11 @@ async def update_webhook(
     body: WebhookUpdate,
     session: DbSession,
     actor: Manager,
+    keyring: Seals,
     if_match: IfMatch,
 ) -> Webhook:
     """Deactivating a webhook fails its pending deliveries; they can be redelivered."""
-    record = await WebhookService(session, actor).update(webhook_id, body, if_match)
+    record = await WebhookService(session, actor, keyring).update(webhook_id, body, if_match)
     return Webhook.model_validate(record)
 
 
@@ -91,10 +102,10 @@ async def update_webhook(
     responses=responses(PermissionDenied, NotFound, VersionConflict, PreconditionInvalid),
 )
 async def delete_webhook(
-    webhook_id: uuid.UUID, session: DbSession, actor: Manager, if_match: IfMatch
+    webhook_id: uuid.UUID, session: DbSession, actor: Manager, keyring: Seals, if_match: IfMatch
 ) -> Response:
     """The webhook and its delivery log; nothing more is sent to it."""
-    await WebhookService(session, actor).delete(webhook_id, if_match)
+    await WebhookService(session, actor, keyring).delete(webhook_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -107,12 +118,13 @@ async def rotate_webhook_secret(
     webhook_id: uuid.UUID,
     session: DbSession,
     actor: Manager,
+    keyring: Seals,
     body: WebhookSecretRotate | None = None,
 ) -> WebhookWithSecret:
     """A new signing secret, in this response only. The previous one stops signing at once,
     or after ``previous_secret_ttl_s`` (deliveries then carry both signatures)."""
     ttl = body.previous_secret_ttl_s if body is not None else 0
-    record, secret = await WebhookService(session, actor).rotate_secret(webhook_id, ttl)
+    record, secret = await WebhookService(session, actor, keyring).rotate_secret(webhook_id, ttl)
     return WebhookWithSecret(**Webhook.model_validate(record).model_dump(), secret=secret)
 
 
@@ -123,10 +135,10 @@ async def rotate_webhook_secret(
     responses=responses(PermissionDenied, NotFound, WebhookInactive),
 )
 async def ping_webhook(
-    webhook_id: uuid.UUID, session: DbSession, actor: Manager
+    webhook_id: uuid.UUID, session: DbSession, actor: Manager, keyring: Seals
 ) -> WebhookDelivery:
     """Queue a ``webhook_ping`` delivery to this webhook, sent at once."""
-    delivery = await WebhookService(session, actor).ping(webhook_id)
+    delivery = await WebhookService(session, actor, keyring).ping(webhook_id)
     return WebhookDelivery.model_validate(delivery)
 
 
@@ -139,12 +151,13 @@ async def list_webhook_deliveries(
     webhook_id: uuid.UUID,
     session: DbSession,
     actor: Manager,
+    keyring: Seals,
     status: DeliveryStatus | None = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[WebhookDelivery]:
     """The delivery log, newest first; each with its last attempt's outcome."""
-    items, next_cursor = await WebhookService(session, actor).list_deliveries(
+    items, next_cursor = await WebhookService(session, actor, keyring).list_deliveries(
         webhook_id, status, cursor=cursor, limit=limit
     )
     return Page[WebhookDelivery](
@@ -158,9 +171,13 @@ async def list_webhook_deliveries(
     responses=responses(PermissionDenied, NotFound),
 )
 async def get_webhook_delivery(
-    webhook_id: uuid.UUID, delivery_id: uuid.UUID, session: DbSession, actor: Manager
+    webhook_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    session: DbSession,
+    actor: Manager,
+    keyring: Seals,
 ) -> WebhookDelivery:
-    delivery = await WebhookService(session, actor).get_delivery(webhook_id, delivery_id)
+    delivery = await WebhookService(session, actor, keyring).get_delivery(webhook_id, delivery_id)
     return WebhookDelivery.model_validate(delivery)
 
 
@@ -171,9 +188,13 @@ async def get_webhook_delivery(
     responses=responses(PermissionDenied, NotFound, WebhookInactive, DeliveryPending),
 )
 async def redeliver_webhook_delivery(
-    webhook_id: uuid.UUID, delivery_id: uuid.UUID, session: DbSession, actor: Manager
+    webhook_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    session: DbSession,
+    actor: Manager,
+    keyring: Seals,
 ) -> WebhookDelivery:
     """Send a finished delivery's event again now, as a new delivery (``redelivery_of``);
     the original stays in the log as it was."""
-    delivery = await WebhookService(session, actor).redeliver(webhook_id, delivery_id)
+    delivery = await WebhookService(session, actor, keyring).redeliver(webhook_id, delivery_id)
     return WebhookDelivery.model_validate(delivery)

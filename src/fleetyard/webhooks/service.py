@@ -14,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.principal import Principal
 from fleetyard.errors import Conflict, NotFound
+from fleetyard.kit.ids import uuid7
 from fleetyard.kit.pagination import page_of
 from fleetyard.kit.records import RecordService
+from fleetyard.kit.sealing import Keyring
 from fleetyard.models import Webhook, WebhookDelivery
+from fleetyard.webhooks import sealing
 from fleetyard.webhooks.repository import DeliveryRepository
 from fleetyard.webhooks.retry import DeliveryStatus
 from fleetyard.webhooks.schemas import WebhookCreate, WebhookUpdate
@@ -55,8 +58,9 @@ class WebhookService(RecordService[Webhook]):
     entity_type = "webhook"
     model = Webhook
 
-    def __init__(self, session: AsyncSession, actor: Principal) -> None:
+    def __init__(self, session: AsyncSession, actor: Principal, keyring: Keyring) -> None:
         super().__init__(session, actor)
+        self.keyring = keyring
         self.deliveries = DeliveryRepository(session, actor.tenant_id)
 
     def snapshot(self, record: Webhook) -> dict[str, Any]:
@@ -71,7 +75,10 @@ class WebhookService(RecordService[Webhook]):
         """The webhook and its secret (the one time it is shown)."""
         await self.enforce_limit(MAX_WEBHOOKS, "webhooks")
         secret = new_secret()
-        record = await self.insert({**data.model_dump(), "secret": secret})
+        webhook_id = uuid7()
+        sealed = sealing.seal(self.keyring, self.actor.tenant_id, webhook_id, secret)
+        values = {"id": webhook_id, "secret_sealed": sealed, "secret_key_id": self.keyring.key_id}
+        record = await self.insert({**data.model_dump(), **values})
         return record, secret
 
     async def update(
@@ -95,11 +102,22 @@ class WebhookService(RecordService[Webhook]):
         record = await self.get(webhook_id, for_update=True)
         secret = new_secret()
         keep = previous_secret_ttl_s > 0
-        record.previous_secret = record.secret if keep else None
+        tenant_id = self.actor.tenant_id
+        current = sealing.open_secret(
+            self.keyring, tenant_id, record.id, record.secret_sealed, record.secret
+        )
+        record.previous_secret = None
+        record.previous_secret_sealed = (
+            sealing.seal(self.keyring, tenant_id, record.id, current, sealing.PREVIOUS)
+            if keep and current
+            else None
+        )
         record.previous_secret_expires_at = (
             func.now() + timedelta(seconds=previous_secret_ttl_s) if keep else None
         )
-        record.secret = secret
+        record.secret = None
+        record.secret_sealed = sealing.seal(self.keyring, tenant_id, record.id, secret)
+        record.secret_key_id = self.keyring.key_id
         record.version += 1
         record.updated_at = func.now()
         await self.flush()

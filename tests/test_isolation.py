@@ -77,6 +77,7 @@ async def seed(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, 
         "webhook_id": webhook["id"],
         "delivery_id": delivery["id"],
         "integration_id": integration["id"],
+        "vendor_id": "iso-vendor-1",  # any: the connection is A's, so B meets a 404 first
     }
 
 
@@ -90,6 +91,8 @@ def valid_body(method: str, path: str) -> dict[str, Any] | None:
         return {}
     if path.endswith("/commands"):
         return {"command": "getinfo"}
+    if path.endswith("/match"):
+        return {"vehicle_id": str(uuid.uuid4())}
     return {"version": 1}
 
 

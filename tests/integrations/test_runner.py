@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from fleetyard.integrations.health import ConnectionState, ConnectionStatus, HourlyCount
+from fleetyard.integrations.pacing import PollPolicy, policy_for
 from fleetyard.integrations.providers.base import (
     CheckResult,
     Cursor,
@@ -19,15 +21,7 @@ from fleetyard.integrations.providers.base import (
     ProviderError,
     VendorVehicle,
 )
-from fleetyard.integrations.runner import (
-    ConnectionLoop,
-    ConnectionState,
-    ConnectionStatus,
-    ConsumeLoop,
-    HourlyCount,
-    PollPolicy,
-    policy_for,
-)
+from fleetyard.integrations.runner import ConnectionLoop, ConsumeLoop
 from fleetyard.telematics.position import Position
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

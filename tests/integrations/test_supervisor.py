@@ -22,6 +22,8 @@ from fleetyard.app import Role, create_app
 from fleetyard.auth.principal import Principal
 from fleetyard.config import Settings
 from fleetyard.db import Database, set_tenant, with_user
+from fleetyard.integrations.health import ConnectionState
+from fleetyard.integrations.pacing import PollPolicy
 from fleetyard.integrations.providers.base import (
     CheckResult,
     Cursor,
@@ -29,7 +31,6 @@ from fleetyard.integrations.providers.base import (
     ProviderClient,
     VendorVehicle,
 )
-from fleetyard.integrations.runner import ConnectionState, PollPolicy
 from fleetyard.integrations.supervisor import (
     IntegrationRunner,
     LeasedStatusStore,

@@ -29,13 +29,19 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 from typing import Final, Protocol, TypeVar, runtime_checkable
 
+from fleetyard.integrations.health import (
+    Clock,
+    ConnectionState,
+    ConnectionStatus,
+    Health,
+    SystemClock,
+)
+from fleetyard.integrations.pacing import Backoff, PollPolicy
 from fleetyard.integrations.providers.base import (
     Cursor,
     PollResult,
@@ -55,95 +61,7 @@ PushDeliver = Callable[[list[Position]], Awaitable[None]]
 OnVehicles = Callable[[Sequence[VendorVehicle]], Awaitable[None]]
 
 MAX_RETRY_AFTER_S: Final = 3600.0  # a vendor asking us to wait longer is waited on again
-HOUR: Final = timedelta(hours=1)
 T = TypeVar("T")
-
-
-class ConnectionState(StrEnum):
-    OK = "ok"
-    BACKING_OFF = "backing_off"
-    CREDENTIALS_REJECTED = "credentials_rejected"
-    PAUSED = "paused"
-
-
-@dataclass(frozen=True, slots=True)
-class PollPolicy:
-    """How one provider is paced. ``idle_min_s`` after a round with records, doubling after
-    each empty one up to ``idle_max_s``; errors from ``error_first_s`` doubling to
-    ``error_cap_s`` (with jitter); every adapter call within ``call_timeout_s``."""
-
-    idle_min_s: float = 5.0
-    idle_max_s: float = 60.0
-    error_first_s: float = 2.0
-    error_cap_s: float = 300.0
-    call_timeout_s: float = 240.0  # a poll may be several requests of its own timeout each
-    deliver_timeout_s: float = 120.0
-    vehicles_every_s: float = 600.0
-
-
-POLICIES: Final[Mapping[str, PollPolicy]] = {
-    "samsara": PollPolicy(idle_min_s=5.0, idle_max_s=60.0),
-    "geotab": PollPolicy(idle_min_s=10.0, idle_max_s=60.0),
-    # Verizon asks not to poll a vehicle more often than every few minutes.
-    "verizon_connect": PollPolicy(idle_min_s=180.0, idle_max_s=300.0),
-    "mqtt": PollPolicy(),
-}
-
-
-def policy_for(provider: str) -> PollPolicy:
-    return POLICIES.get(provider, PollPolicy())
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-class HourlyCount:
-    """Records in the last hour, in one-minute buckets (bounded memory, no per-record list)."""
-
-    def __init__(self) -> None:
-        self._buckets: deque[tuple[datetime, int]] = deque()
-
-    def add(self, when: datetime, count: int) -> None:
-        minute = when.replace(second=0, microsecond=0)
-        if self._buckets and self._buckets[-1][0] == minute:
-            self._buckets[-1] = (minute, self._buckets[-1][1] + count)
-        else:
-            self._buckets.append((minute, count))
-        self._drop_before(when - HOUR)
-
-    def total(self, now: datetime) -> int:
-        self._drop_before(now - HOUR)
-        return sum(count for _, count in self._buckets)
-
-    def _drop_before(self, start: datetime) -> None:
-        while self._buckets and self._buckets[0][0] <= start - timedelta(minutes=1):
-            self._buckets.popleft()
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionStatus:
-    """What a fleet manager sees of a connection (and what ``/metrics`` exports)."""
-
-    state: ConnectionState
-    last_success_at: datetime | None = None
-    last_error: str | None = None  # plain words, never a secret
-    vendor_time: datetime | None = None  # newest record time the vendor reported
-    lag_s: float | None = None  # now − vendor_time, when known
-    records_last_hour: int = 0
-    records_total: int = 0  # since this loop started
-    skipped: Mapping[str, int] = field(default_factory=dict)  # by reason, since start
-    retry_at: datetime | None = None  # when backing off: the next try
 
 
 class ConnectionStore(Protocol):
@@ -167,69 +85,6 @@ class PushClient(Protocol):
         batch_delay_s: float = ...,
         on_state: Callable[[ProviderError | None], None] | None = ...,
     ) -> None: ...
-
-
-class _Health:
-    """The mutable side of a connection's status, shared by both loops."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.state = ConnectionState.OK  # until a round says otherwise
-        self.last_success_at: datetime | None = None
-        self.last_error: str | None = None
-        self.vendor_time: datetime | None = None
-        self.retry_at: datetime | None = None
-        self.records = HourlyCount()
-        self.records_total = 0
-        self.skipped: Counter[str] = Counter()
-
-    def succeeded(self, records: int, vendor_time: datetime | None) -> None:
-        now = self.clock.now()
-        self.state = ConnectionState.OK
-        self.last_success_at = now
-        self.last_error = None
-        self.retry_at = None
-        if records:
-            self.records.add(now, records)
-            self.records_total += records
-        if vendor_time is not None and (self.vendor_time is None or vendor_time > self.vendor_time):
-            self.vendor_time = vendor_time
-
-    def failed(self, state: ConnectionState, message: str, wait_s: float | None) -> None:
-        self.state = state
-        self.last_error = message
-        self.retry_at = None if wait_s is None else self.clock.now() + timedelta(seconds=wait_s)
-
-    def snapshot(self) -> ConnectionStatus:
-        now = self.clock.now()
-        lag = None if self.vendor_time is None else (now - self.vendor_time).total_seconds()
-        return ConnectionStatus(
-            state=self.state,
-            last_success_at=self.last_success_at,
-            last_error=self.last_error,
-            vendor_time=self.vendor_time,
-            lag_s=None if lag is None else max(lag, 0.0),
-            records_last_hour=self.records.total(now),
-            records_total=self.records_total,
-            skipped=dict(self.skipped),
-            retry_at=self.retry_at,
-        )
-
-
-class _Backoff:
-    """Exponential with jitter, bounded: first, 2×, 4× … up to cap, each × [0.5, 1)."""
-
-    def __init__(self, first_s: float, cap_s: float, rng: random.Random) -> None:
-        self.first_s, self.cap_s, self.rng = first_s, cap_s, rng
-        self.failures = 0
-
-    def reset(self) -> None:
-        self.failures = 0
-
-    def next_delay(self) -> float:
-        self.failures += 1
-        ceiling = min(self.cap_s, self.first_s * 2.0 ** min(self.failures - 1, 30))
-        return ceiling * (0.5 + 0.5 * self.rng.random())
 
 
 def _vendor_time(result: PollResult) -> datetime | None:
@@ -271,8 +126,8 @@ class _Loop:
         self.policy = policy
         self.clock: Clock = clock or SystemClock()
         self.observer = observer
-        self._health = _Health(self.clock)
-        self._errors = _Backoff(policy.error_first_s, policy.error_cap_s, rng or random.Random())  # noqa: S311 (jitter)
+        self._health = Health(self.clock)
+        self._errors = Backoff(policy.error_first_s, policy.error_cap_s, rng or random.Random())  # noqa: S311 (jitter)
         self._task: asyncio.Task[None] | None = None
         self._stop_requested = False
         self._interruptible = True

@@ -33,18 +33,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fleetyard.config import Settings
 from fleetyard.db import set_tenant
+from fleetyard.integrations.health import ConnectionState, ConnectionStatus
+from fleetyard.integrations.pacing import PollPolicy, policy_for
 from fleetyard.integrations.providers.base import ProviderClient, VendorVehicle
 from fleetyard.integrations.providers.registry import ProviderName, provider
 from fleetyard.integrations.routing import Directory, Pipeline, VendorRouter
-from fleetyard.integrations.runner import (
-    ConnectionLoop,
-    ConnectionState,
-    ConnectionStatus,
-    ConsumeLoop,
-    PollPolicy,
-    PushClient,
-    policy_for,
-)
+from fleetyard.integrations.runner import ConnectionLoop, ConsumeLoop, PushClient
 from fleetyard.integrations.vendor_vehicles import sync_vendor_vehicles
 from fleetyard.kit.ids import TenantId
 from fleetyard.kit.sealing import Keyring, SealError, associated_data

@@ -31,11 +31,8 @@ from fleetyard.integrations.providers.base import (
     ProviderClient,
     VendorVehicle,
 )
-from fleetyard.integrations.supervisor import (
-    IntegrationRunner,
-    LeasedStatusStore,
-    connect_registered,
-)
+from fleetyard.integrations.status_store import LeasedStatusStore
+from fleetyard.integrations.supervisor import IntegrationRunner, connect_registered
 from fleetyard.kit.ids import TenantId
 from fleetyard.kit.sealing import Keyring, associated_data
 from fleetyard.telematics.ingest.directory import DeviceDirectory
@@ -330,3 +327,35 @@ async def test_an_mqtt_device_named_like_our_vehicle_flows_to_it(
         async with aiomqtt.Client("127.0.0.1", 1883, identifier=device, clean_session=True):
             pass
         await world.owner.execute("delete from integrations where id = $1", mqtt_id)
+
+
+async def test_pausing_and_resuming_the_record_pauses_and_resumes_the_loop(
+    world: World, database_url: str
+) -> None:
+    vendor = PagedVendor()
+    runner = world.runner("node-p", vendor)
+    runner.owner_dsn = database_url
+    await runner.start()
+    try:
+        await _until(lambda: world.cursor_is("2", "node-p"))
+
+        async def set_paused(paused: bool) -> None:
+            await world.owner.execute(
+                "update integrations set paused = $2, updated_at = now() where id = $1",
+                world.integration_id, paused,
+            )  # fmt: skip
+
+        async def state_is(state: str, leased: bool) -> bool:
+            row = await world.status()
+            return bool(row["state"] == state and (row["leased_by"] is not None) == leased)
+
+        await set_paused(True)
+        await _until(lambda: state_is("paused", leased=False))
+        polls = len(vendor.polls)
+        await asyncio.sleep(0.3)
+        assert len(vendor.polls) == polls  # nothing polled while paused
+        await set_paused(False)
+        await _until(lambda: state_is("ok", leased=True))
+        await _until(lambda: world.cursor_is("2", "node-p"))
+    finally:
+        await runner.stop()

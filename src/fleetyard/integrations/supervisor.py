@@ -28,17 +28,19 @@ from datetime import datetime
 from typing import Any, Final
 
 import asyncpg
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fleetyard.config import Settings
 from fleetyard.db import set_tenant
 from fleetyard.integrations.health import ConnectionState, ConnectionStatus
+from fleetyard.integrations.metrics import IntegrationMetrics, ProviderObserver
 from fleetyard.integrations.pacing import PollPolicy, policy_for
 from fleetyard.integrations.providers.base import ProviderClient, VendorVehicle
 from fleetyard.integrations.providers.registry import ProviderName, provider
 from fleetyard.integrations.routing import Directory, Pipeline, VendorRouter
 from fleetyard.integrations.runner import ConnectionLoop, ConsumeLoop, PushClient
+from fleetyard.integrations.status_store import LeasedStatusStore
 from fleetyard.integrations.vendor_vehicles import sync_vendor_vehicles
 from fleetyard.kit.ids import TenantId
 from fleetyard.kit.sealing import Keyring, SealError, associated_data
@@ -61,124 +63,6 @@ def connect_registered(
         spec.settings_model.model_validate(dict(settings)),
         spec.credentials_model.model_validate(dict(credentials)),
     )
-
-
-class IntegrationMetrics:
-    """Per provider, on the app's registry (``/metrics``)."""
-
-    def __init__(self, registry: CollectorRegistry | None) -> None:
-        self.records = Counter(
-            "fleetyard_integration_records",
-            "Positions stored from vendors",
-            ["provider"],
-            registry=registry,
-        )
-        self.polls = Counter(
-            "fleetyard_integration_polls",
-            "Rounds completed (polls or MQTT batches)",
-            ["provider"],
-            registry=registry,
-        )
-        self.errors = Counter(
-            "fleetyard_integration_errors",
-            "Failed rounds by kind",
-            ["provider", "kind"],
-            registry=registry,
-        )
-        self.lag = Gauge(
-            "fleetyard_integration_lag_seconds",
-            "Largest lag behind a vendor on this node",
-            ["provider"],
-            registry=registry,
-        )
-        self.connections = Gauge(
-            "fleetyard_integration_connections",
-            "Connections run by this node, by state",
-            ["state"],
-            registry=registry,
-        )
-
-
-class _Observer:
-    def __init__(self, metrics: IntegrationMetrics, provider_name: str) -> None:
-        self.metrics, self.provider = metrics, provider_name
-
-    def polled(self, records: int, skipped: int) -> None:
-        self.metrics.polls.labels(self.provider).inc()
-        if records:
-            self.metrics.records.labels(self.provider).inc(records)
-
-    def failed(self, kind: str) -> None:
-        self.metrics.errors.labels(self.provider, kind).inc()
-
-
-class LeasedStatusStore:
-    """A connection's cursor and status in ``integration_status``, written only while this
-    node holds its lease."""
-
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        tenant_id: uuid.UUID,
-        integration_id: uuid.UUID,
-        node: str,
-        router: VendorRouter,
-    ) -> None:
-        self.pool, self.tenant_id, self.integration_id, self.node = (
-            pool,
-            tenant_id,
-            integration_id,
-            node,
-        )
-        self.router = router
-        self._records_reported = 0
-        self._skipped_reported = 0
-
-    async def save_progress(self, cursor: Mapping[str, str], status: ConnectionStatus) -> None:
-        if not await self._write(status, json.dumps(dict(cursor))):
-            raise LeaseLost("another node holds this connection now")
-
-    async def save_status(self, status: ConnectionStatus) -> None:
-        await self._write(status, None)
-
-    async def _write(self, status: ConnectionStatus, cursor: str | None) -> bool:
-        skipped = sum(status.skipped.values()) + sum(self.router.unmatched.values())
-        records_delta = max(status.records_total - self._records_reported, 0)
-        skipped_delta = max(skipped - self._skipped_reported, 0)
-        async with self.pool.acquire() as conn:
-            result = await conn.execute(
-                """
-                update integration_status set
-                    cursor = coalesce($4::jsonb, cursor),
-                    state = $5, last_success_at = $6, last_error = left($7, 1000),
-                    last_error_at = case when $7::text is null then last_error_at else now() end,
-                    lag_s = $8, records_total = records_total + $9,
-                    skipped_total = skipped_total + $10, records_last_hour = $11,
-                    next_poll_at = coalesce($12, now()), updated_at = now()
-                 where tenant_id = $1 and integration_id = $2 and leased_by = $3
-                """,
-                self.tenant_id,
-                self.integration_id,
-                self.node,
-                cursor,
-                status.state.value,
-                status.last_success_at,
-                status.last_error,
-                status.lag_s,
-                records_delta,
-                skipped_delta,
-                status.records_last_hour,
-                status.retry_at,
-            )
-        written = str(result).endswith(" 1")
-        if written:
-            self._records_reported = status.records_total
-            self._skipped_reported = skipped
-        return written
-
-
-class LeaseLost(Exception):
-    pass
 
 
 @dataclass
@@ -414,7 +298,7 @@ class IntegrationRunner:
                 )
             )
             return
-        observer = _Observer(self.metrics, held.provider)
+        observer = ProviderObserver(self.metrics, held.provider)
         policy = self.policy or policy_for(held.provider)
         loop: Loop
         if isinstance(client, PushClient):

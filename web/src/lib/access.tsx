@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   "reservations:write",
   "alerts:acknowledge",
   "webhooks:manage",
+  "integrations:manage",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -274,7 +273,6 @@ async def test_serve_with_the_providers_role_runs_the_pollers_and_no_api(
         assert api_only.state.integrations is None
 
 
-@pytest.mark.skipif(shutil.which("mosquitto") is None, reason="needs Mosquitto")
 async def test_an_mqtt_device_named_like_our_vehicle_flows_to_it(
     world: World, database_url: str
 ) -> None:

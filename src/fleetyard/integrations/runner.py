@@ -25,6 +25,7 @@ Nothing here touches the database: storing, saving and the clock come in as smal
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
@@ -107,7 +108,7 @@ class _StoreTrouble(Exception):
     """Our side failed (storing, saving, matching): nothing to blame the vendor for."""
 
 
-class _Loop:
+class _Loop(abc.ABC):
     """One connection's task. ``stop`` cancels it at once while it waits or talks to the
     vendor, and otherwise lets the round's store-then-save finish first."""
 
@@ -176,8 +177,9 @@ class _Loop:
             self._health.failed(ConnectionState.BACKING_OFF, "stopped by an internal error", None)
             await self._save_status()
 
+    @abc.abstractmethod
     async def _run(self) -> None:
-        raise NotImplementedError
+        """One connection's loop: polling (``ConnectionLoop``) or consuming (``ConsumeLoop``)."""
 
     @contextlib.asynccontextmanager
     async def _committing(self) -> AsyncIterator[None]:

@@ -219,7 +219,7 @@ async def link_device(
         try:
             data = DeviceCreate(
                 unique_id=unique_id,
-                protocol=DeviceProtocol.OTHER,  # TODO(issue 11): provider names in DeviceProtocol
+                protocol=DeviceProtocol.OTHER,  # DeviceProtocol has no provider values yet
                 name=_device_name(provider, vendor),
                 vehicle_id=found.vehicle_id,
             )

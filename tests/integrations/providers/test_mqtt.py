@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
 import socket
 import subprocess
 import time
@@ -36,8 +35,6 @@ from tests.processes import free_port
 
 BROKER = ("127.0.0.1", 1883)
 WAIT_S = 10.0
-
-pytestmark = pytest.mark.skipif(shutil.which("mosquitto") is None, reason="needs Mosquitto")
 
 
 def unique(prefix: str) -> str:

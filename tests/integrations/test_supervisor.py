@@ -16,6 +16,7 @@ from typing import Any
 import aiomqtt
 import asyncpg
 import pytest
+from prometheus_client import CollectorRegistry
 
 from fleetyard.app import Role, create_app
 from fleetyard.auth.principal import Principal
@@ -355,5 +356,49 @@ async def test_pausing_and_resuming_the_record_pauses_and_resumes_the_loop(
         await set_paused(False)
         await _until(lambda: state_is("ok", leased=True))
         await _until(lambda: world.cursor_is("2", "node-p"))
+    finally:
+        await runner.stop()
+
+
+async def test_metrics_show_each_held_connection_and_forget_it_when_let_go(
+    world: World, database_url: str
+) -> None:
+    registry = CollectorRegistry()
+    runner = world.runner("node-m", PagedVendor(), metrics_registry=registry)
+    runner.owner_dsn = database_url
+    labels = {
+        "tenant_id": str(world.tenant_id),
+        "integration_id": str(world.integration_id),
+        "provider": "samsara",
+    }
+
+    def sample(name: str, **extra: str) -> float | None:
+        return registry.get_sample_value(name, {**labels, **extra})
+
+    await runner.start()
+    try:
+        await _until(lambda: world.cursor_is("2", "node-m"))
+
+        async def records_exported() -> bool:
+            return sample("fleetyard_integration_connection_records_last_hour") == 4
+
+        await _until(records_exported)
+        assert sample("fleetyard_integration_connection_state", state="ok") == 1
+        assert sample("fleetyard_integration_connection_state", state="paused") == 0
+        lag = sample("fleetyard_integration_connection_lag_seconds")
+        assert lag is not None and 3000 < lag < 4000  # the newest fix is ~56 minutes old
+        last = sample("fleetyard_integration_connection_last_success_timestamp_seconds")
+        assert last is not None and abs(last - time.time()) < 60
+
+        await world.owner.execute(
+            "update integrations set paused = true, updated_at = now() where id = $1",
+            world.integration_id,
+        )
+
+        async def forgotten() -> bool:
+            return sample("fleetyard_integration_connection_state", state="ok") is None
+
+        await _until(forgotten)  # let go on pause: no series left behind for it
+        assert sample("fleetyard_integration_connection_records_last_hour") is None
     finally:
         await runner.stop()

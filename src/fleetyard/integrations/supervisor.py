@@ -375,11 +375,15 @@ class IntegrationRunner:
     def _export_gauges(self) -> None:
         states: dict[str, int] = {state.value: 0 for state in ConnectionState}
         lags: dict[str, float] = {}
+        connections: dict[tuple[str, str, str], ConnectionStatus] = {}
         for held in self.held.values():
+            labels = (str(held.tenant_id), str(held.integration_id), held.provider)
             if held.loop is None:
                 states[ConnectionState.CREDENTIALS_REJECTED.value] += 1
+                connections[labels] = ConnectionStatus(state=ConnectionState.CREDENTIALS_REJECTED)
                 continue
             status = held.loop.status
+            connections[labels] = status
             states[status.state.value] += 1
             if status.lag_s is not None:
                 lags[held.provider] = max(lags.get(held.provider, 0.0), status.lag_s)
@@ -387,3 +391,4 @@ class IntegrationRunner:
             self.metrics.connections.labels(state).set(count)
         for name, lag in lags.items():
             self.metrics.lag.labels(name).set(lag)
+        self.metrics.export_connections(connections)

@@ -9,7 +9,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -27,7 +26,6 @@ from fleetyard.integrations.providers.samsara import (
     SamsaraSettings,
     Timeouts,
     read_page,
-    retry_after_s,
 )
 from fleetyard.integrations.providers.samsara_stats import StatsCollector
 from fleetyard.telematics import attributes as attr
@@ -368,16 +366,6 @@ async def test_a_closed_port_is_unavailable() -> None:
     await samsara.close()
     assert raised.value.kind is ProblemKind.UNAVAILABLE
     assert raised.value.message.startswith("Could not reach Samsara")
-
-
-def test_retry_after_as_seconds_or_a_date() -> None:
-    assert retry_after_s("30") == 30
-    assert retry_after_s(None) == 10
-    assert retry_after_s("soon") == 10
-    assert retry_after_s("-5") == 0
-    assert retry_after_s("999999") == 3600
-    in_a_minute = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
-    assert 55 <= retry_after_s(in_a_minute) <= 60
 
 
 # -- vehicles and check ---------------------------------------------------------------------

@@ -16,13 +16,10 @@ a log line.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Final
 
 import httpx
@@ -39,16 +36,17 @@ from fleetyard.integrations.providers.base import (
     VendorVehicle,
 )
 from fleetyard.integrations.providers.samsara_stats import StatsCollector, VehicleMemory
+from fleetyard.integrations.providers.vendor_http import fetch, parse_json, status_problem
 
 log = logging.getLogger(__name__)
 
 NAME: Final = "samsara"
+VENDOR: Final = "Samsara"  # as people read it in messages
 FEED_PATH: Final = "/fleet/vehicles/stats/feed"
 VEHICLES_PATH: Final = "/fleet/vehicles"
 MAX_BODY_BYTES: Final = 64 * 1024 * 1024  # a 50,000-record page is ~15 MB
 MAX_VEHICLE_PAGES: Final = 1000  # 512 a page: half a million vehicles
 DEFAULT_RETRY_AFTER_S: Final = 10.0
-MAX_RETRY_AFTER_S: Final = 3600.0
 _LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _ID: Final = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -225,52 +223,30 @@ class SamsaraClient:
         return self._http
 
     async def _get(self, path: str, params: Mapping[str, str]) -> object:
-        try:
-            async with asyncio.timeout(self.timeouts.total_s):
-                return await self._get_unbounded(path, params)
-        except TimeoutError:
-            raise ProviderError(ProblemKind.UNAVAILABLE, "Samsara did not answer in time") from None
-        except httpx.TimeoutException:
-            raise ProviderError(ProblemKind.UNAVAILABLE, "Samsara did not answer in time") from None
-        except httpx.HTTPError as problem:
-            kind = type(problem).__name__
+        reply = await fetch(
+            VENDOR,
+            self._client(),
+            path,
+            params=params,
+            deadline_s=self.timeouts.total_s,
+            max_body_bytes=MAX_BODY_BYTES,
+        )
+        if reply.ok:
+            return parse_json(VENDOR, reply)
+        if reply.status == 401:
+            raise ProviderError(ProblemKind.CREDENTIALS_REJECTED, "Samsara refused the API token")
+        if reply.status == 403:
             raise ProviderError(
-                ProblemKind.UNAVAILABLE, f"Could not reach Samsara ({kind})"
-            ) from None
-
-    async def _get_unbounded(self, path: str, params: Mapping[str, str]) -> object:
-        async with self._client().stream("GET", path, params=params) as response:
-            if response.status_code != 200:
-                body = await _read_capped(response, 64 * 1024, allow_cut=True)
-                raise self._status_error(response, body)
-            body = await _read_capped(response, MAX_BODY_BYTES)
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise _bad(_not_json(response)) from None
-
-    def _status_error(self, response: httpx.Response, body: bytes) -> ProviderError:
-        status = response.status_code
-        if status == 401:
-            return ProviderError(ProblemKind.CREDENTIALS_REJECTED, "Samsara refused the API token")
-        if status == 403:
-            return ProviderError(
                 ProblemKind.CREDENTIALS_REJECTED,
                 "Samsara's API token may not read vehicles and their statistics "
                 "(give it the Read Vehicles and Read Vehicle Statistics scopes)",
             )
-        if status == 429:
-            wait = retry_after_s(response.headers.get("Retry-After"))
-            return ProviderError(
-                ProblemKind.RATE_LIMITED,
-                f"Samsara's rate limit was reached: retrying in {wait:g} s",
-                retry_after_s=wait,
-            )
-        if status >= 500:
-            return ProviderError(ProblemKind.UNAVAILABLE, f"Samsara is unavailable (HTTP {status})")
-        said = self._vendor_message(body)
-        detail = f": {said}" if said else ""
-        return _bad(f"Samsara refused the request (HTTP {status}){detail}")
+        raise status_problem(
+            VENDOR,
+            reply,
+            said=self._vendor_message(reply.body),
+            default_wait_s=DEFAULT_RETRY_AFTER_S,
+        )
 
     def _vendor_message(self, body: bytes) -> str | None:
         """Samsara's own ``message``, printable, short, and never holding the token."""
@@ -310,44 +286,6 @@ def _text(value: object) -> str | None:
         return None
     value = value.strip()
     return value[:200] if value else None
-
-
-def retry_after_s(header: str | None) -> float:
-    """Seconds to wait from a ``Retry-After`` of seconds or an HTTP date, within reason."""
-    if header is None:
-        return DEFAULT_RETRY_AFTER_S
-    header = header.strip()
-    try:
-        seconds = float(header)
-    except ValueError:
-        try:
-            moment = parsedate_to_datetime(header)
-        except (TypeError, ValueError):
-            return DEFAULT_RETRY_AFTER_S
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        seconds = (moment - datetime.now(UTC)).total_seconds()
-    if seconds != seconds:  # NaN
-        return DEFAULT_RETRY_AFTER_S
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
-
-
-async def _read_capped(response: httpx.Response, limit: int, *, allow_cut: bool = False) -> bytes:
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > limit:
-            if allow_cut:
-                return bytes(body[:limit])
-            raise _bad(f"Samsara's answer is larger than {limit // (1024 * 1024)} MB")
-    return bytes(body)
-
-
-def _not_json(response: httpx.Response) -> str:
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if content_type == "text/html":
-        return "Samsara answered with a web page instead of data"
-    return "Samsara answered something that is not JSON"
 
 
 def _bad(message: str) -> ProviderError:

@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Annotated, Any, ClassVar, Final, Literal
 from urllib.parse import quote
 
@@ -37,6 +36,12 @@ from fleetyard.integrations.providers.base import (
     ProviderClient,
     ProviderError,
     VendorVehicle,
+)
+from fleetyard.integrations.providers.vendor_http import (
+    VendorReply,
+    fetch,
+    parse_json,
+    status_problem,
 )
 from fleetyard.integrations.providers.verizon_records import (
     PROTOCOL,
@@ -57,6 +62,7 @@ TOKEN_REFRESH_MARGIN_S: Final = 2 * 60
 HISTORY_MAX_DAYS: Final = 29  # the API refuses a history window of 30 days or more
 MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
 DEFAULT_RETRY_AFTER_S: Final = 60.0
+VENDOR: Final = "Verizon Connect"  # as people read it in messages
 _LIST_WRAPPERS: Final = ("vehicles", "items", "data", "results")
 _VEHICLE_KEY_PREFIX: Final = "v:"
 _OFFSET_KEY: Final = "offset"
@@ -108,22 +114,6 @@ def _utcnow() -> datetime:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _retry_after(value: str | None) -> float:
-    if not value:
-        return DEFAULT_RETRY_AFTER_S
-    try:
-        return max(0.0, min(float(value), 3600.0))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return DEFAULT_RETRY_AFTER_S
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, min((when - _utcnow()).total_seconds(), 3600.0))
 
 
 def _token_from_body(text: str) -> str:
@@ -377,20 +367,20 @@ class VerizonConnectClient:
             user = self._credentials.username
             secret = self._credentials.password.get_secret_value()
             basic = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
-            status, headers, body = await self._send(
+            reply = await self._send(
                 "/token", {}, {"Authorization": f"Basic {basic}", "Accept": "text/plain"}
             )
-            if status in (401, 403):
+            if reply.status in (401, 403):
                 raise ProviderError(
                     ProblemKind.CREDENTIALS_REJECTED,
                     "Verizon Connect refused the integration username or password.",
                 )
-            self._raise_for_status(status, headers, "/token")
-            if _looks_like_html(headers, body):
+            self._raise_for_status(reply, "/token")
+            if reply.looks_like_html:
                 raise ProviderError(
                     ProblemKind.BAD_RESPONSE, "Verizon Connect's token service answered a web page."
                 )
-            self._token = _token_from_body(body.decode("utf-8", errors="replace"))
+            self._token = _token_from_body(reply.body.decode("utf-8", errors="replace"))
             self._token_expires_at = self._clock() + self._token_lifetime_s
             logger.info("verizon_connect: new API token")
             return self._token
@@ -403,9 +393,10 @@ class VerizonConnectClient:
             authorization = (
                 f"Atmosphere atmosphere_app_id={self._credentials.app_id}, Bearer {token}"
             )
-            status, headers, body = await self._send(
+            reply = await self._send(
                 path, params, {"Authorization": authorization, "Accept": "application/json"}
             )
+            status = reply.status
             if status == 401 and attempt == 0:
                 token = await self._token_value(stale=token)  # expired early: one fresh token
                 continue
@@ -417,62 +408,30 @@ class VerizonConnectClient:
                 )
             if status in tolerate:
                 return None
-            self._raise_for_status(status, headers, path)
-            return _parse_json(headers, body, path)
+            self._raise_for_status(reply, path)
+            return parse_json(VENDOR, reply, where=_api_name(path))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _raise_for_status(self, status: int, headers: httpx.Headers, path: str) -> None:
-        if 200 <= status < 300:
-            return
-        api = _api_name(path)
-        if status == 429:
-            wait = _retry_after(headers.get("retry-after"))
-            raise ProviderError(
-                ProblemKind.RATE_LIMITED,
-                f"Verizon Connect asked us to slow down ({api}); retrying in {wait:.0f} s.",
-                retry_after_s=wait,
+    def _raise_for_status(self, reply: VendorReply, path: str) -> None:
+        if not reply.ok:
+            raise status_problem(
+                VENDOR, reply, where=_api_name(path), default_wait_s=DEFAULT_RETRY_AFTER_S
             )
-        if status >= 500:
-            raise ProviderError(
-                ProblemKind.UNAVAILABLE, f"Verizon Connect is unavailable ({api}: HTTP {status})."
-            )
-        raise ProviderError(
-            ProblemKind.BAD_RESPONSE, f"Verizon Connect refused the request ({api}: HTTP {status})."
-        )
 
     async def _send(
         self, path: str, params: dict[str, str], headers: dict[str, str]
-    ) -> tuple[int, httpx.Headers, bytes]:
-        api = _api_name(path)
-        deadline = self._settings.request_timeout_s * 2  # a trickling answer ends too
-        try:
-            async with (
-                self._requests,
-                asyncio.timeout(deadline),
-                self._http.stream("GET", path, params=params, headers=headers) as reply,
-            ):
-                body = bytearray()
-                async for chunk in reply.aiter_bytes():
-                    body.extend(chunk)
-                    if len(body) > self._max_response_bytes:
-                        raise ProviderError(
-                            ProblemKind.BAD_RESPONSE,
-                            f"Verizon Connect's answer ({api}) is larger than we accept.",
-                        )
-                return reply.status_code, reply.headers, bytes(body)
-        except TimeoutError:
-            raise ProviderError(
-                ProblemKind.UNAVAILABLE, f"Verizon Connect did not answer in time ({api})."
-            ) from None
-        except httpx.TimeoutException:
-            raise ProviderError(
-                ProblemKind.UNAVAILABLE, f"Verizon Connect did not answer in time ({api})."
-            ) from None
-        except httpx.HTTPError as error:
-            raise ProviderError(
-                ProblemKind.UNAVAILABLE,
-                f"Verizon Connect could not be reached ({api}: {type(error).__name__}).",
-            ) from None
+    ) -> VendorReply:
+        async with self._requests:
+            return await fetch(
+                VENDOR,
+                self._http,
+                path,
+                params=params,
+                headers=headers,
+                deadline_s=self._settings.request_timeout_s * 2,  # a trickling answer ends too
+                max_body_bytes=self._max_response_bytes,
+                where=_api_name(path),
+            )
 
 
 def _time_of(record: Any) -> datetime | None:
@@ -494,27 +453,6 @@ def _api_name(path: str) -> str:
     if len(parts) >= 4 and parts[:3] == ["rad", "v1", "vehicles"]:
         parts[3] = "{vehicle}"
     return "/" + "/".join(parts)
-
-
-def _looks_like_html(headers: httpx.Headers, body: bytes) -> bool:
-    content_type = headers.get("content-type", "").lower()
-    return "html" in content_type or body.lstrip()[:1] == b"<"
-
-
-def _parse_json(headers: httpx.Headers, body: bytes, path: str) -> Any:
-    api = _api_name(path)
-    if _looks_like_html(headers, body):
-        raise ProviderError(
-            ProblemKind.BAD_RESPONSE,
-            f"Verizon Connect answered a web page instead of data ({api}).",
-        )
-    try:
-        return json.loads(body)
-    except ValueError:
-        raise ProviderError(
-            ProblemKind.BAD_RESPONSE,
-            f"Verizon Connect answered something that is not JSON ({api}).",
-        ) from None
 
 
 class VerizonConnectProvider:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fleetyard.health.score import MOVING_KMH, DrivingStats, OpenAlert
 from fleetyard.kit.ids import TenantId
 from fleetyard.telematics import attributes as attr
+from fleetyard.telematics.rules import j1939
 from fleetyard.telematics.rules.j2012 import DTC_PATTERN
 from fleetyard.telematics.rules.thresholds import COOLANT_HIGH, FUEL_LOW
 
@@ -72,7 +73,7 @@ codes as (
 select
     (select count(*) from w) as fixes,
     (select coalesce(array_agg(code order by code), '{{}}') from codes
-        where code ~ :dtc_pattern) as dtcs,
+        where code ~ :dtc_pattern or code ~ :j1939_pattern) as dtcs,
     (select count(*) from (select active, lag(active) over (order by fix_time) as was from hot) s
         where active and was is not true) as coolant_episodes,
     (select count(*) from (select active, lag(active) over (order by fix_time) as was from low) s
@@ -146,6 +147,7 @@ class HealthRepository:
             "fuel_release": FUEL_LOW.release,
             "moving": MOVING_KMH,
             "dtc_pattern": DTC_PATTERN.pattern,
+            "j1939_pattern": j1939.NORMAL_PATTERN.pattern,
         }
         row = (await self.session.execute(_STATS, params)).one()
         return DrivingStats(

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     # False refuses targets resolving to loopback, private or link-local addresses (SaaS).
     webhook_allow_private_targets: bool = True
     webhook_delivery_retention_days: int = Field(default=30, ge=1)
+    # Integrations: a node holds each connection it polls by a lease renewed every
+    # ``integration_renew_s``; a dead node's connections are free once it expires.
+    integration_lease_s: float = Field(default=30.0, gt=0, le=3600)
+    integration_renew_s: float = Field(default=10.0, gt=0, le=600)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -98,6 +102,10 @@ class Settings(BaseSettings):
             raise ValueError("FLEETYARD_SECRET_KEY must be at least 32 characters")
         if self.env is Environment.PRODUCTION and self.master_key is None:
             raise ValueError("FLEETYARD_MASTER_KEY must be set in production")
+        if self.integration_renew_s >= self.integration_lease_s:
+            raise ValueError(
+                "FLEETYARD_INTEGRATION_RENEW_S must be shorter than FLEETYARD_INTEGRATION_LEASE_S"
+            )
         return self
 
 

@@ -132,6 +132,8 @@ class IntegrationRunner:
             pipeline,
             Keyring.from_settings(settings),
             metrics_registry=registry,
+            lease_s=settings.integration_lease_s,
+            renew_s=settings.integration_renew_s,
         )
         await runner.start()
         return runner

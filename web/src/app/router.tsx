@@ -129,6 +129,13 @@ export function createRouter() {
           }),
         },
         {
+          path: "settings/integrations",
+          lazy: async () => ({
+            Component: (await import("@/features/integrations/components/IntegrationsPage"))
+              .IntegrationsPage,
+          }),
+        },
+        {
           path: "reservations",
           lazy: async () => ({
             Component: (await import("@/features/reservations/components/ReservationsPage"))

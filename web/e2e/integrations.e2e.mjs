@@ -7,11 +7,13 @@
 // connection saved with a wrong token says the credentials were refused; deleting asks first.
 // Nothing overflows at 1366 px or on a phone. Screenshots in test-artifacts/web/integrations-*.png.
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 
 import { launchBrowser, logIn, openPage, screenshot, startServer } from "./harness.mjs";
 
 const TIMEOUT = 20_000;
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const STATUS_MS = 45_000; // the runner claims a saved connection within seconds, then polls every 5 s
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
@@ -29,7 +31,8 @@ after(async () => {
 });
 
 async function signedIn(viewport = DESKTOP) {
-  const opened = await openPage(browser, { timeout: TIMEOUT, viewport });
+  // bypassCSP: the accessibility check injects axe-core as an inline script
+  const opened = await openPage(browser, { timeout: TIMEOUT, viewport, bypassCSP: true });
   await logIn(opened.page, server.base_url, server.email, server.password);
   await opened.page.waitForURL((url) => !url.pathname.startsWith("/login"));
   return opened;
@@ -88,6 +91,15 @@ function overflow(page) {
       .filter((el) => el.getBoundingClientRect().right > width + 1)
       .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
     return { scroll: document.documentElement.scrollWidth - width, wide: wide.slice(0, 5) };
+  });
+}
+
+/** The rules Lighthouse's accessibility audit runs (axe-core) that fail on the page. */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   });
 }
 
@@ -193,6 +205,14 @@ describe("Settings → Integrations", () => {
     await edit.getByText("API token:").waitFor();
     await edit.getByRole("button", { name: "Cancel" }).click();
 
+    // Pause stops it (said at once), Resume starts it again.
+    await item.getByRole("button", { name: "Pause" }).click();
+    await item.locator(".state-badge", { hasText: "Paused" }).waitFor();
+    await item.getByText("Not polled until you resume it.").waitFor();
+    await item.getByRole("button", { name: "Resume" }).click();
+    await item.getByRole("button", { name: "Pause" }).waitFor();
+    assert.notEqual(await item.locator(".state-badge").getAttribute("data-state"), "paused");
+
     await item.getByRole("button", { name: "Delete Samsara old token" }).click();
     await item.getByText(/Delete “Samsara old token”\?/).waitFor();
     await item.getByRole("button", { name: "Delete connection" }).click();
@@ -214,6 +234,7 @@ describe("Settings → Integrations", () => {
       await page.getByRole("form", { name: "Add a connection" }).getByText("Advanced").click();
       const found = await overflow(page);
       assert.ok(found.scroll <= 0 && found.wide.length === 0, `${name}: ${JSON.stringify(found)}`);
+      assert.deepEqual(await axeViolations(page), [], name);
       await screenshot(page, `integrations-6-${name}`);
       assert.deepEqual(problems, []);
       await context.close();

@@ -61,9 +61,9 @@ export function IntegrationsPage() {
   const [saved, setSaved] = useState<Integration | null>(null);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
+      <p className="breadcrumb">
         <Link to="/settings">Settings</Link> <span aria-hidden="true">/</span> Integrations
-      </nav>
+      </p>
       <h1>Integrations</h1>
       <p className="lead">
         Positions from Samsara, Geotab, Verizon Connect or an MQTT broker, polled by Fleetyard and shown like your own

@@ -161,7 +161,7 @@ export function ConnectionForm({
       </div>
       {main.length ? <Fields fields={main} values={values} errors={errors} onChange={onChange} /> : null}
       {documentError("settings")}
-      <fieldset className="plain-fieldset credentials">
+      <fieldset className="credentials">
         <legend>Credentials</legend>
         {credentialsMode === "kept" ? (
           <div className="credentials-kept">

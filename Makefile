@@ -67,6 +67,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/realtime.py
+	$(BIN)/python bench/providers.py
 
 clean:
 	rm -rf $(VENV) .fleetyard $(WEB)/node_modules $(WEB)/dist

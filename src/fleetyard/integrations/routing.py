@@ -12,12 +12,11 @@ vehicle. One that still matches nothing has its positions dropped and counted, a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Final, Protocol
 
 from fleetyard.integrations.matching import device_unique_id
@@ -33,13 +32,17 @@ MatchNow = Callable[[Sequence[str]], Awaitable[None]]
 
 
 class Directory(Protocol):
-    async def resolve(self, unique_id: str) -> DeviceRoute | None: ...
+    async def resolve_many(
+        self, tenant_id: uuid.UUID, unique_ids: Iterable[str]
+    ) -> dict[str, DeviceRoute | None]: ...
 
     def invalidate(self, unique_id: str | None = None) -> None: ...
 
 
 class Pipeline(Protocol):
-    async def submit(self, route: DeviceRoute, positions: Sequence[Position]) -> None: ...
+    async def submit_many(
+        self, groups: Sequence[tuple[DeviceRoute, Sequence[Position]]]
+    ) -> None: ...
 
 
 class VendorRouter:
@@ -69,27 +72,29 @@ class VendorRouter:
         by_vehicle: dict[str, list[Position]] = defaultdict(list)
         for position in positions:
             by_vehicle[position.unique_id].append(position)
-        routes = {vendor_id: await self._route(vendor_id) for vendor_id in by_vehicle}
+        routes = await self._routes(list(by_vehicle))
         missing = [vendor_id for vendor_id, route in routes.items() if route is None]
         if missing and await self._match_now(missing):
-            for vendor_id in missing:
-                routes[vendor_id] = await self._route(vendor_id)
-        submissions = []
+            routes.update(await self._routes(missing))
+        groups: list[tuple[DeviceRoute, Sequence[Position]]] = []
         stored = 0
         for vendor_id, group in by_vehicle.items():
             route = routes[vendor_id]
             if route is None:
                 self.unmatched[vendor_id] += len(group)
                 continue
-            submissions.append(self.pipeline.submit(route, group))
+            groups.append((route, group))
             stored += len(group)
-        # One batch of the pipeline commits them together; any failure fails the round.
-        await asyncio.gather(*submissions)
+        # One submission: the pipeline commits them together; any failure fails the round.
+        if groups:
+            await self.pipeline.submit_many(groups)
         return stored
 
-    async def _route(self, vendor_id: str) -> DeviceRoute | None:
-        route = await self.directory.resolve(self.device_id_of(vendor_id))
-        return route if route is not None and route.tenant_id == self.tenant_id else None
+    async def _routes(self, vendor_ids: list[str]) -> dict[str, DeviceRoute | None]:
+        """Each vendor vehicle's route, looked up together (one query for those not cached)."""
+        device_ids = {vendor_id: self.device_id_of(vendor_id) for vendor_id in vendor_ids}
+        found = await self.directory.resolve_many(self.tenant_id, device_ids.values())
+        return {vendor_id: found.get(device_id) for vendor_id, device_id in device_ids.items()}
 
     async def _match_now(self, vendor_ids: list[str]) -> bool:
         """Try to match the vehicles not tried in the last minute; True if any was tried."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import asyncpg
@@ -43,6 +44,46 @@ class DeviceDirectory:
             self._cache.clear()
         self._cache[unique_id] = (now + ttl, route)
         return route
+
+    async def resolve_many(
+        self, tenant_id: uuid.UUID, unique_ids: Iterable[str]
+    ) -> dict[str, DeviceRoute | None]:
+        """Routes of many devices named by a caller acting for one tenant (a vendor
+        connection's vehicles): the cached ones as they are, the rest in one query under that
+        tenant's own row-level security, so only its devices can be found. Found routes are
+        cached as ``resolve`` caches them; misses are not (a device of another tenant is no
+        unknown device to the gateway), and the caller asks for them again."""
+        now = time.monotonic()
+        routes: dict[str, DeviceRoute | None] = {}
+        missing: list[str] = []
+        for unique_id in unique_ids:
+            cached = self._cache.get(unique_id)
+            route = cached[1] if cached is not None and cached[0] > now else None
+            if route is not None and route.tenant_id == tenant_id:
+                routes[unique_id] = route
+            else:
+                missing.append(unique_id)
+        if not missing:
+            return routes
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant_id))
+            rows = await conn.fetch(
+                "select unique_id, id, vehicle_id from devices "
+                "where tenant_id = $1 and unique_id = any($2::text[])",
+                tenant_id,
+                missing,
+            )
+        found = {
+            row["unique_id"]: DeviceRoute(tenant_id, row["id"], row["vehicle_id"]) for row in rows
+        }
+        if len(self._cache) + len(found) > 200_000:
+            self._cache.clear()
+        for unique_id in missing:
+            route = found.get(unique_id)
+            routes[unique_id] = route
+            if route is not None:
+                self._cache[unique_id] = (now + self.ttl_s, route)
+        return routes
 
     async def _lookup(self, unique_id: str) -> DeviceRoute | None:
         async with self.pool.acquire() as conn, conn.transaction():

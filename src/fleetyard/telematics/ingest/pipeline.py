@@ -95,7 +95,15 @@ class IngestPipeline:
 
     async def submit(self, route: DeviceRoute, positions: Sequence[Position]) -> None:
         """Returns once the positions are durable; raises if they could not be stored."""
-        items = self.assess(route, positions)
+        await self._enqueue(self.assess(route, positions))
+
+    async def submit_many(self, groups: Sequence[tuple[DeviceRoute, Sequence[Position]]]) -> None:
+        """Many devices' positions as one submission (a vendor's page): each device's checked
+        against its own last fix, all written in one batch, durable when this returns; if they
+        could not be stored it raises, for all of them."""
+        await self._enqueue([item for route, group in groups for item in self.assess(route, group)])
+
+    async def _enqueue(self, items: list[Resolved]) -> None:
         if not items:
             return
         async with self._room:

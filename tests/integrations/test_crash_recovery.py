@@ -129,12 +129,14 @@ class Setup:
         return [(row["unique_id"], row["fix_time"]) for row in rows]
 
     async def devices(self) -> dict[str, str]:
-        """vendor id → our device's unique id"""
+        """vendor id → our device's unique id (each of the provider's protocol)"""
         rows = await self.owner.fetch(
-            "select v.vendor_id, d.unique_id from integration_vehicles v join devices d "
-            "on d.tenant_id = v.tenant_id and d.id = v.device_id where v.integration_id = $1",
+            "select v.vendor_id, d.unique_id, d.protocol from integration_vehicles v "
+            "join devices d on d.tenant_id = v.tenant_id and d.id = v.device_id "
+            "where v.integration_id = $1",
             self.integration_id,
         )
+        assert {row["protocol"] for row in rows} <= {"geotab"}
         return {row["vendor_id"]: row["unique_id"] for row in rows}
 
 

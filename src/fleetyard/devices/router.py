@@ -27,7 +27,12 @@ from fleetyard.devices.schemas import (
     DeviceUpdate,
     UniqueId,
 )
-from fleetyard.devices.service import DeviceAlreadyRegistered, DeviceFilters, DeviceService
+from fleetyard.devices.service import (
+    DeviceAlreadyRegistered,
+    DeviceFilters,
+    DeviceManagedByIntegration,
+    DeviceService,
+)
 from fleetyard.devices.unknown import UnknownDeviceClaim, UnknownDeviceOut, UnknownDeviceService
 from fleetyard.errors import (
     Conflict,
@@ -73,10 +78,15 @@ async def list_devices(
     "",
     response_model=Device,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(PermissionDenied, DeviceAlreadyRegistered, Conflict),
+    responses=responses(
+        PermissionDenied, DeviceAlreadyRegistered, Conflict, DeviceManagedByIntegration
+    ),
 )
 async def create_device(body: DeviceCreate, session: DbSession, actor: Writer) -> Device:
-    """Register a device. Its ``unique_id`` must be free on the whole platform."""
+    """Register a device. Its ``unique_id`` must be free on the whole platform. Devices of
+    the integrations' protocols (``geotab``, ``samsara``, ``verizon_connect``, ``mqtt``) are
+    made by their integration when it matches a vendor vehicle: 422
+    ``device_managed_by_integration`` here."""
     return Device.model_validate(await DeviceService(session, actor).create(body))
 
 
@@ -100,7 +110,9 @@ async def list_unknown_devices(
     "/unknown/{unique_id}/claim",
     response_model=Device,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(PermissionDenied, NotFound, DeviceAlreadyRegistered, Conflict),
+    responses=responses(
+        PermissionDenied, NotFound, DeviceAlreadyRegistered, Conflict, DeviceManagedByIntegration
+    ),
 )
 async def claim_unknown_device(
     unique_id: UniqueId, body: UnknownDeviceClaim, session: DbSession, actor: Writer
@@ -124,11 +136,15 @@ async def get_device(device_id: uuid.UUID, session: DbSession, actor: Reader) ->
         DeviceAlreadyRegistered,
         Conflict,
         PreconditionInvalid,
+        DeviceManagedByIntegration,
     ),
 )
 async def update_device(
     device_id: uuid.UUID, body: DeviceUpdate, session: DbSession, actor: Writer, if_match: IfMatch
 ) -> Device:
+    """Change a device. An integration's device keeps the ``unique_id`` and ``protocol`` its
+    integration gave it (422 ``device_managed_by_integration``); its name, SIM and vehicle can
+    change."""
     return Device.model_validate(
         await DeviceService(session, actor).update(device_id, body, if_match)
     )

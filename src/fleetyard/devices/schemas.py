@@ -28,11 +28,33 @@ UniqueId = Annotated[
 
 
 class DeviceProtocol(StrEnum):
+    """How a device's positions reach us: a protocol of our gateway, or (``geotab`` …
+    ``mqtt``) the integration of that provider, whose value it shares."""
+
     TELTONIKA = "teltonika"
     GT06 = "gt06"
     H02 = "h02"
     OSMAND = "osmand"
     OTHER = "other"
+    GEOTAB = "geotab"
+    SAMSARA = "samsara"
+    VERIZON_CONNECT = "verizon_connect"
+    MQTT = "mqtt"
+
+    @property
+    def by_integration(self) -> bool:
+        """A vendor vehicle's device: made by its integration when matched, never by hand."""
+        return self in INTEGRATION_PROTOCOLS
+
+
+INTEGRATION_PROTOCOLS: frozenset[DeviceProtocol] = frozenset(
+    {
+        DeviceProtocol.GEOTAB,
+        DeviceProtocol.SAMSARA,
+        DeviceProtocol.VERIZON_CONNECT,
+        DeviceProtocol.MQTT,
+    }
+)
 
 
 class DeviceCreate(Schema):

@@ -1,5 +1,10 @@
 """Device rules: a hardware id belongs to one device on the whole platform; vehicles in-tenant.
 
+A vendor vehicle's device (protocol ``geotab``, ``samsara``, ``verizon_connect`` or ``mqtt``) is
+made by its integration when the vehicle is matched, under an id the integration routes by; by
+hand such a device would receive nothing, so it cannot be created, and its id and protocol
+cannot be changed (its name, SIM and vehicle can).
+
 ``device_identities`` maps each hardware id to its tenant (a frame arrives before we know whose
 it is). It is written in the same transaction as the device, and its primary key is what refuses
 an id already registered by any tenant — without telling the caller which one.
@@ -14,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
-from fleetyard.devices.schemas import DeviceCreate, DeviceUpdate
+from fleetyard.devices.schemas import DeviceCreate, DeviceProtocol, DeviceUpdate
 from fleetyard.errors import AlreadyExists, Conflict, ValidationFailed
 from fleetyard.kit.records import RecordService
 from fleetyard.kit.search import contains_pattern
@@ -24,6 +29,14 @@ from fleetyard.models import Device, DeviceIdentity, Vehicle
 class DeviceAlreadyRegistered(Conflict):
     code = "device_already_registered"
     message = "A device with this unique_id is already registered."
+
+
+class DeviceManagedByIntegration(ValidationFailed):
+    code = "device_managed_by_integration"
+    message = (
+        "Geotab, Samsara, Verizon Connect and MQTT devices are made by their integration: "
+        "connect the account under Integrations and match its vehicles there."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +78,10 @@ class DeviceService(RecordService[Device]):
     ) -> tuple[list[Device], str | None]:
         return await self.list_page(filters.clauses(), sort=sort, cursor=cursor, limit=limit)
 
-    async def create(self, data: DeviceCreate) -> Device:
+    async def create(self, data: DeviceCreate, *, by_integration: bool = False) -> Device:
+        """``by_integration``: the integrations' matching, the only maker of vendor devices."""
+        if data.protocol.by_integration and not by_integration:
+            raise DeviceManagedByIntegration(details={"field": "protocol"})
         values = data.model_dump()
         values["protocol"] = data.protocol.value
         await self._check_vehicle(data.vehicle_id)
@@ -81,10 +97,12 @@ class DeviceService(RecordService[Device]):
         self, device_id: uuid.UUID, data: DeviceUpdate, expected_version: int | None
     ) -> Device:
         version = expected_version if expected_version is not None else data.version
-        self.check_version(await self.get(device_id, for_update=True), version)
+        current = await self.get(device_id, for_update=True)
+        self.check_version(current, version)
         changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
         if data.protocol is not None:
             changes["protocol"] = data.protocol.value
+        _refuse_integration_changes(current, changes)
         if "vehicle_id" in changes:
             await self._check_vehicle(changes["vehicle_id"])
         device = await self.apply_update(device_id, changes, version)
@@ -122,3 +140,19 @@ class DeviceService(RecordService[Device]):
         if isinstance(error, AlreadyExists) and error.details.get("field") == "unique_id":
             return DeviceAlreadyRegistered(details={"field": "unique_id"})
         return error
+
+
+def _refuse_integration_changes(current: Device, changes: dict[str, Any]) -> None:
+    """A vendor device keeps the id and protocol its integration gave it, and no device
+    becomes a vendor device by hand (the integration would never route to it)."""
+    for field in ("protocol", "unique_id"):
+        if field not in changes or changes[field] == getattr(current, field):
+            continue
+        if field == "protocol" and DeviceProtocol(changes[field]).by_integration:
+            raise DeviceManagedByIntegration(details={"field": field})
+        if DeviceProtocol(current.protocol).by_integration:
+            raise DeviceManagedByIntegration(
+                "This device belongs to an integration, which set its id and protocol; "
+                "its name, SIM and vehicle can be changed.",
+                details={"field": field},
+            )

@@ -65,10 +65,12 @@ class UnknownDeviceRepository:
 
 
 def _protocol(seen: str) -> DeviceProtocol:
+    """The gateway's name for what the device spoke (never an integration's)."""
     try:
-        return DeviceProtocol(seen)
+        protocol = DeviceProtocol(seen)
     except ValueError:
         return DeviceProtocol.OTHER
+    return DeviceProtocol.OTHER if protocol.by_integration else protocol
 
 
 class UnknownDeviceService:

@@ -219,13 +219,13 @@ async def link_device(
         try:
             data = DeviceCreate(
                 unique_id=unique_id,
-                protocol=DeviceProtocol.OTHER,  # DeviceProtocol has no provider values yet
+                protocol=DeviceProtocol(provider),  # each provider's name is a protocol
                 name=_device_name(provider, vendor),
                 vehicle_id=found.vehicle_id,
             )
             async with session.begin_nested():
                 device = await DeviceService(session, Principal.system(TenantId(tenant_id))).create(
-                    data
+                    data, by_integration=True
                 )
         except (ValidationError, FleetyardError):
             log.warning(

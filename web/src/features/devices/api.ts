@@ -15,14 +15,27 @@ export type UnknownDevice = Schemas["UnknownDeviceOut"];
 export type UnknownDeviceClaim = Schemas["UnknownDeviceClaim"];
 export type CommandResult = Schemas["DeviceCommandResult"];
 
+/** What a person registers a device with. */
 export const PROTOCOLS: readonly DeviceProtocol[] = ["teltonika", "gt06", "h02", "osmand", "other"];
+/** A vendor vehicle's device: made by its integration when matched, never by hand (the server
+ * answers 422 device_managed_by_integration), its id and protocol fixed. */
+export const INTEGRATION_PROTOCOLS: readonly DeviceProtocol[] = ["geotab", "samsara", "verizon_connect", "mqtt"];
+/** Every protocol a listed device may have: what the list filters by. */
+export const ALL_PROTOCOLS: readonly DeviceProtocol[] = [...PROTOCOLS, ...INTEGRATION_PROTOCOLS];
 export const PROTOCOL_LABELS: Record<DeviceProtocol, string> = {
   teltonika: "Teltonika",
   gt06: "GT06 / Concox",
   h02: "H02",
   osmand: "OsmAnd / Traccar Client",
   other: "Other",
+  geotab: "Geotab (integration)",
+  samsara: "Samsara (integration)",
+  verizon_connect: "Verizon Connect (integration)",
+  mqtt: "MQTT (integration)",
 };
+export function byIntegration(protocol: DeviceProtocol): boolean {
+  return INTEGRATION_PROTOCOLS.includes(protocol);
+}
 /** Commands (Codec 12) go to Teltonika devices only. */
 export const COMMAND_PROTOCOLS: readonly DeviceProtocol[] = ["teltonika"];
 export const PAGE_SIZE = 200;

@@ -5,7 +5,7 @@ import { ErrorNotice } from "@/components/Status";
 import { VehiclePicker } from "@/components/VehiclePicker";
 import { fieldErrors } from "@/lib/formErrors";
 
-import { PROTOCOL_LABELS, PROTOCOLS, type Device, type DeviceProtocol } from "../api";
+import { byIntegration, PROTOCOL_LABELS, PROTOCOLS, type Device, type DeviceProtocol } from "../api";
 
 export interface DeviceValues {
   unique_id: string;
@@ -56,6 +56,9 @@ interface Props {
 export function DeviceForm({ initial, submitLabel, pending, error, notice, onSubmit, onCancel }: Props) {
   const [values, setValues] = useState(initial);
   const errors = fieldErrors(error);
+  // A vendor vehicle's device keeps the id and protocol its integration gave it.
+  const managed = byIntegration(initial.protocol);
+  const protocols = managed ? [initial.protocol] : PROTOCOLS;
   const set = <K extends keyof DeviceValues>(name: K, value: DeviceValues[K]) =>
     setValues((current) => ({ ...current, [name]: value }));
   const submit = (event: FormEvent) => {
@@ -71,11 +74,16 @@ export function DeviceForm({ initial, submitLabel, pending, error, notice, onSub
           label="Device id"
           required
           error={errors.unique_id}
-          hint="The IMEI or id the device reports itself by; spaces are ignored."
+          hint={
+            managed
+              ? "Set by its integration, which routes the vendor's positions by it."
+              : "The IMEI or id the device reports itself by; spaces are ignored."
+          }
         >
           {(control) => (
             <input
               {...control}
+              readOnly={managed}
               autoComplete="off"
               spellCheck={false}
               maxLength={80}
@@ -88,10 +96,11 @@ export function DeviceForm({ initial, submitLabel, pending, error, notice, onSub
           {(control) => (
             <select
               {...control}
+              disabled={managed}
               value={values.protocol}
               onChange={(e) => set("protocol", e.target.value as DeviceProtocol)}
             >
-              {PROTOCOLS.map((protocol) => (
+              {protocols.map((protocol) => (
                 <option key={protocol} value={protocol}>
                   {PROTOCOL_LABELS[protocol]}
                 </option>

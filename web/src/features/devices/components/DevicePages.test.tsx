@@ -8,6 +8,7 @@ import { json, renderAt, stubFetch } from "@/test/render";
 
 import type { Device } from "../api";
 import { DeviceDetailPage } from "./DeviceDetailPage";
+import { DeviceEditPage } from "./DeviceEditPage";
 import { DevicesPage } from "./DevicesPage";
 
 beforeEach(() => sizeScrollers());
@@ -89,6 +90,50 @@ describe("devices", () => {
     expect(await screen.findByRole("link", { name: "359999000000001" })).toBeTruthy();
     const claim = calls.find((c) => c.method === "POST");
     expect(await claim?.json()).toEqual({ vehicle_id: vehicle.id, name: null, protocol: "osmand" });
+  });
+
+  it("labels an integration's devices and filters by their protocol", async () => {
+    const vendor: Device = { ...device, unique_id: "mqtt-0a1b2c3d4e-van-3", protocol: "mqtt", name: "Van 3 (mqtt)" };
+    const calls = stubFetch((request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/api/v1/devices") return json({ items: [vendor], next_cursor: null });
+      if (url.pathname === "/api/v1/devices/unknown") return json([]);
+      return undefined;
+    });
+    renderAt(asRole("viewer", <DevicesPage />), "/devices?protocol=mqtt");
+    expect(await screen.findByText("MQTT (integration)", { selector: "td, [role=cell], div" })).toBeTruthy();
+    const filter = screen.getByLabelText<HTMLSelectElement>("Protocol");
+    expect(filter.value).toBe("mqtt");
+    expect([...filter.options].map((o) => o.text)).toEqual(
+      expect.arrayContaining(["Geotab (integration)", "Samsara (integration)", "Verizon Connect (integration)"]),
+    );
+    const listed = calls.find((c) => new URL(c.url).pathname === "/api/v1/devices");
+    expect(new URL(listed!.url).searchParams.get("protocol")).toBe("mqtt");
+  });
+
+  it("keeps an integration device's id and protocol when it is edited", async () => {
+    const vendor: Device = { ...device, unique_id: "geotab-0a1b2c3d4e-b1", protocol: "geotab", name: null };
+    const calls = stubFetch((request) => {
+      const url = new URL(request.url);
+      if (url.pathname === `/api/v1/devices/${ID}` && request.method === "GET") return json(vendor);
+      if (url.pathname === `/api/v1/devices/${ID}`) return json({ ...vendor, name: "Truck 12", version: 2 });
+      return undefined;
+    });
+    const { router } = renderAt(asRole("fleet_manager", <DeviceEditPage />), `/devices/${ID}/edit`, "/devices/:deviceId/*");
+    const id = await screen.findByLabelText<HTMLInputElement>(/Device id/);
+    expect(id.readOnly).toBe(true);
+    const protocol = screen.getByLabelText<HTMLSelectElement>(/Protocol/);
+    expect(protocol.disabled).toBe(true);
+    expect(protocol.selectedOptions[0]?.text).toBe("Geotab (integration)");
+    await userEvent.type(screen.getByLabelText("Name"), "Truck 12");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    const patch = await vi.waitFor(() => {
+      const found = calls.find((c) => c.method === "PATCH");
+      if (!found) throw new Error("not saved yet");
+      return found;
+    });
+    expect(await patch.json()).toEqual({ name: "Truck 12", version: 1 });
+    await vi.waitFor(() => expect(router.state.location.pathname).toBe(`/devices/${ID}`));
   });
 
   it("offers a viewer neither registering, claiming nor commands", async () => {

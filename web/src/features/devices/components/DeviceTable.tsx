@@ -8,10 +8,10 @@ import { VehicleLink } from "@/components/VehicleLink";
 import { VirtualTable, type Column } from "@/components/VirtualTable";
 import { formatDateTime } from "@/lib/format";
 
-import { deviceListQueryOptions, PROTOCOL_LABELS, PROTOCOLS, type Device } from "../api";
+import { ALL_PROTOCOLS, deviceListQueryOptions, PROTOCOL_LABELS, type Device } from "../api";
 import { useDeviceFilters } from "./useDeviceFilters";
 
-const PROTOCOL_OPTIONS = PROTOCOLS.map((protocol) => [protocol, PROTOCOL_LABELS[protocol]] as const);
+const PROTOCOL_OPTIONS = ALL_PROTOCOLS.map((protocol) => [protocol, PROTOCOL_LABELS[protocol]] as const);
 
 const COLUMNS: Column<Device>[] = [
   {

@@ -1,12 +1,12 @@
 import { oneOf, useUrlFilters } from "@/lib/useUrlFilters";
 
-import { PROTOCOLS, type DeviceFilters } from "../api";
+import { ALL_PROTOCOLS, type DeviceFilters } from "../api";
 
 const PARAMS = { q: "q", protocol: "protocol", sort: "sort" } as const;
 
 const read = (get: (name: keyof DeviceFilters) => string | undefined): DeviceFilters => ({
   q: get("q"),
-  protocol: oneOf(get("protocol"), PROTOCOLS),
+  protocol: oneOf(get("protocol"), ALL_PROTOCOLS),
   sort: get("sort"),
 });
 

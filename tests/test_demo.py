@@ -284,7 +284,7 @@ def test_demo_end_to_end(data_dir: Path) -> None:
         exit_code = first.stop()
     check_stopped(first, exit_code, pg_dir)
     check_quiet_terminal(first)
-    assert vehicles == 20
+    assert vehicles == 22  # the 20 the simulator drives and two contractor vans (MQTT)
     output = first.output()
     for text in (DEMO_EMAIL, DEMO_PASSWORD, DEMO_VIEWER_EMAIL, "Device ports", "Ctrl+C"):
         assert text in output, text

@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     # ``integration_renew_s``; a dead node's connections are free once it expires.
     integration_lease_s: float = Field(default=30.0, gt=0, le=3600)
     integration_renew_s: float = Field(default=10.0, gt=0, le=600)
+    # ``fleetyard demo``: its contractor vans publish OwnTracks positions to this MQTT
+    # broker, and the demo tenant's MQTT integration subscribes to them there.
+    demo_mqtt_host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
+    demo_mqtt_port: int = Field(default=1883, ge=1, le=65535)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

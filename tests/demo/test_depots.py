@@ -22,6 +22,7 @@ from fleetyard.demo.seed import seed_tenant
 from fleetyard.groups.schemas import GroupUpdate
 from fleetyard.groups.service import GroupService
 from fleetyard.kit.ids import TenantId
+from fleetyard.kit.sealing import Keyring
 from fleetyard.places.naming import ON_STREET_M, StreetIndex, depot_at, distance_m
 from fleetyard.places.repository import depots_of
 from fleetyard.simulator.fleet import FleetConfig
@@ -74,14 +75,17 @@ async def _group_places(session: AsyncSession) -> dict[str, tuple[float, float, 
 
 
 async def test_seeding_places_the_depots_once_through_the_service(
-    db_session: AsyncSession,
+    db_session: AsyncSession, keyring: Keyring
 ) -> None:
     plan = demo_fleet_plan(FleetConfig(vehicles=3, seed=5), NOW)
-    report = await seed_tenant(db_session, plan)
-    assert report.created["groups"] == 4
+    report = await seed_tenant(db_session, plan, keyring)
+    assert report.created["groups"] == 5  # the region, its depots and the contractors
     tenant = TenantId(await db_session.scalar(text("select id from tenants where slug = 'demo'")))
 
-    expected = {d.name: (d.latitude, d.longitude, d.radius_m) for d in DEPOTS} | {"Uusimaa": None}
+    expected = {d.name: (d.latitude, d.longitude, d.radius_m) for d in DEPOTS} | {
+        "Uusimaa": None,
+        "Contractors": None,
+    }
     assert await _group_places(db_session) == expected
     created = await db_session.scalar(
         text(
@@ -96,16 +100,16 @@ async def test_seeding_places_the_depots_once_through_the_service(
     found = depot_at(central.latitude + 0.0005, central.longitude, depots)
     assert found is not None and found.name == "Helsinki Central"
 
-    again = await seed_tenant(db_session, plan)
+    again = await seed_tenant(db_session, plan, keyring)
     assert again.created["groups"] == again.changed["groups"] == 0
     assert await _group_places(db_session) == expected
 
 
 async def test_a_depot_seeded_without_a_place_gets_it_once_and_a_moved_one_stays(
-    db_session: AsyncSession,
+    db_session: AsyncSession, keyring: Keyring
 ) -> None:
     plan = demo_fleet_plan(FleetConfig(vehicles=3, seed=5), NOW)
-    await seed_tenant(db_session, plan)
+    await seed_tenant(db_session, plan, keyring)
     tenant = TenantId(await db_session.scalar(text("select id from tenants where slug = 'demo'")))
     await set_tenant(db_session, tenant)
     service = GroupService(db_session, Principal.system(tenant))
@@ -117,14 +121,14 @@ async def test_a_depot_seeded_without_a_place_gets_it_once_and_a_moved_one_stays
     # and someone moved Herttoniemi
     await service.update(ids["Herttoniemi"], GroupUpdate(latitude=60.17, longitude=24.945), None)
 
-    report = await seed_tenant(db_session, plan)
+    report = await seed_tenant(db_session, plan, keyring)
     assert report.changed["groups"] == 1
     assert report.created["groups"] == 0
     places = await _group_places(db_session)
     pasila = DEPOTS[1]
     assert places["Pasila"] == (pasila.latitude, pasila.longitude, pasila.radius_m)
     assert places["Herttoniemi"] == (60.17, 24.945, DEPOTS[2].radius_m)
-    assert (await seed_tenant(db_session, plan)).changed["groups"] == 0
+    assert (await seed_tenant(db_session, plan, keyring)).changed["groups"] == 0
 
 
 async def test_harbour_depot_has_its_own_place(db_session: AsyncSession) -> None:

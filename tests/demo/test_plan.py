@@ -7,6 +7,7 @@ import itertools
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
+import aiomqtt
 import pytest
 
 from fleetyard.demo.plan import (
@@ -20,6 +21,7 @@ from fleetyard.demo.plan import (
 from fleetyard.demo.vins import make_vin, model_year_code
 from fleetyard.drivers.schemas import DriverStatus
 from fleetyard.groups.schemas import GroupKind
+from fleetyard.integrations.providers.mqtt import MqttSettings
 from fleetyard.kit.vin import decode_vin, validate_vin
 from fleetyard.reservations.schemas import ReservationStatus
 from fleetyard.simulator.devices import ENGINE_DATA_PROTOCOLS
@@ -133,3 +135,28 @@ def test_a_bigger_fleet_keeps_the_smaller_ones_records(plan: TenantPlan) -> None
     assert set(plan.drivers) <= set(bigger.drivers)
     assert demo_fleet_plan(FLEET, NOW) == plan
     assert demo_fleet_plan(FleetConfig(vehicles=20, seed=2), NOW).vehicles != plan.vehicles
+
+
+def test_the_contractors_vans_two_recorded_one_to_match(plan: TenantPlan) -> None:
+    contractors = plan.contractors
+    assert contractors is not None and harbour_plan(NOW).contractors is None
+    assert [van.tracker_id for van in contractors.vans] == [
+        "putki_van1",
+        "putki_van2",
+        "putki_van3",
+    ]
+    recorded = {v.vin: v for v in contractors.vehicles}
+    assert [van.vehicle_vin is not None for van in contractors.vans] == [True, True, False]
+    for van in contractors.vans[:2]:
+        vehicle = recorded[van.vehicle_vin or ""]
+        assert vehicle.name == van.tracker_id  # what the MQTT integration matches by
+        assert vehicle.group == contractors.group.name == "Contractors"
+        assert validate_vin(vehicle.vin) == vehicle.vin and vehicle.type.value == "van"
+    fleet = {v.vin for v in plan.vehicles} | {v.plate for v in plan.vehicles}
+    assert fleet.isdisjoint(recorded) and fleet.isdisjoint(v.plate for v in recorded.values())
+    for van in contractors.vans:  # each publishes where the integration subscribes
+        assert aiomqtt.Topic(contractors.topic(van)).matches(contractors.topic_filter)
+    settings = MqttSettings.model_validate(contractors.settings())
+    assert settings.payload_format.value == "owntracks" and settings.qos == 1
+    bigger = demo_fleet_plan(FleetConfig(vehicles=30, seed=1), NOW)
+    assert bigger.contractors == contractors  # the same vans whatever the fleet's size

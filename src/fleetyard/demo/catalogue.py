@@ -147,3 +147,12 @@ PURPOSES: Final = (
     "Service call, Kamppi",
     "Site inspection, Jätkäsaari",
 )
+
+# A plumbing contractor the demo fleet works with: its drivers' phones run OwnTracks with the
+# firm's own MQTT broker, published as owntracks/<user>/<device> (the user is the firm).
+CONTRACTOR_FIRM: Final = "Helsingin Putki Oy"
+CONTRACTOR_USER: Final = "putki"  # the OwnTracks user of the firm's phones
+# Each van's OwnTracks device name and model; the first two are in the demo fleet's records
+# (named by their tracker, as the MQTT integration matches them), the third is not (yet).
+CONTRACTOR_VANS: Final = (("van1", "Transit Custom"), ("van2", "Crafter"), ("van3", "Master"))
+CONTRACTOR_RECORDED: Final = 2

@@ -1,6 +1,7 @@
 """``fleetyard demo``: check the ports, start PostgreSQL (embedded unless configured),
-migrate, seed both demo tenants — each a progress step — then run the server and the
-simulator (``supervisor``) until Ctrl-C, and say where everything is."""
+migrate, seed both demo tenants — each a progress step — then run the server, the
+simulator and the contractor vans publishing to the MQTT broker (``supervisor``) until
+Ctrl-C, and say where everything is."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ from rich.table import Table
 from fleetyard.app import create_app
 from fleetyard.config import Settings
 from fleetyard.db import Database, app_url, owner_url
+from fleetyard.demo.contractors import BrokerState, ContractorVans
 from fleetyard.demo.failures import DemoFailed
 from fleetyard.demo.fleet import demo_fleet_config, served_protocols
 from fleetyard.demo.logins import DemoLogin
-from fleetyard.demo.plan import TenantPlan, demo_fleet_plan, harbour_plan
+from fleetyard.demo.plan import Broker, TenantPlan, demo_fleet_plan, harbour_plan
 from fleetyard.demo.ports import check_ports, demo_ports
 from fleetyard.demo.seed import SeedReport, seed_tenant
 from fleetyard.demo.steps import SetupSteps
 from fleetyard.demo.supervisor import DemoServer, DemoSupervisor, Running
+from fleetyard.kit.sealing import Keyring
 from fleetyard.migrate import upgrade
 from fleetyard.server import uvicorn_config
 from fleetyard.simulator.fleet import FleetConfig
@@ -54,7 +57,9 @@ def run_demo(options: DemoOptions, settings: Settings, console: Console) -> None
     except ValueError as exc:
         raise DemoFailed(str(exc)) from exc
     now = datetime.now(UTC)
-    plans = (demo_fleet_plan(fleet, now), harbour_plan(now))
+    broker = Broker(settings.demo_mqtt_host, settings.demo_mqtt_port)
+    plans = (demo_fleet_plan(fleet, now, broker), harbour_plan(now))
+    contractors = contractor_vans(plans, settings, options)
     steps = SetupSteps(console)
     steps.start()
     try:
@@ -67,7 +72,8 @@ def run_demo(options: DemoOptions, settings: Settings, console: Console) -> None
             fleet,
             steps,
             console,
-            on_ready=lambda running: console.print(demo_banner(running, plans, fleet)),
+            on_ready=lambda running: console.print(demo_banner(running, plans, fleet, contractors)),
+            contractors=contractors,
         )
         with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
             runner.run(supervisor.run())
@@ -99,12 +105,41 @@ async def seed(settings: Settings, plan: TenantPlan) -> SeedReport:
     db = Database.connect(app_url(settings, owner_url(settings)), pool_size=1)
     try:
         async with db.sessionmaker() as session, session.begin():
-            return await seed_tenant(session, plan)
+            return await seed_tenant(session, plan, Keyring.from_settings(settings))
     finally:
         await db.dispose()
 
 
-def demo_banner(running: Running, plans: Sequence[TenantPlan], fleet: FleetConfig) -> Panel:
+def contractor_vans(
+    plans: Sequence[TenantPlan], settings: Settings, options: DemoOptions
+) -> ContractorVans | None:
+    """The publishers of the plans' contractor vans (the Demo Fleet has them)."""
+    for plan in plans:
+        if plan.contractors is not None:
+            return ContractorVans(
+                plan.contractors,
+                data_dir=settings.data_dir,
+                seed=options.seed,
+                period_s=options.interval_s,
+            )
+    return None
+
+
+def contractors_text(vans: ContractorVans) -> str:
+    """One line on the MQTT integration and how its broker is doing."""
+    plan = vans.plan
+    where = f"{plan.integration}: {len(plan.vans)} vans publish OwnTracks to {plan.broker}"
+    if vans.state is BrokerState.PUBLISHING:
+        return f"{where}, {plan.topic_filter}"
+    return f"{where} — not reachable now; Integrations shows it backing off"
+
+
+def demo_banner(
+    running: Running,
+    plans: Sequence[TenantPlan],
+    fleet: FleetConfig,
+    contractors: ContractorVans | None = None,
+) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
@@ -118,6 +153,8 @@ def demo_banner(running: Running, plans: Sequence[TenantPlan], fleet: FleetConfi
         "Simulator",
         f"{fleet.vehicles} vehicles on Helsinki's streets, a fix every {fleet.interval_s:g} s",
     )
+    if contractors is not None:
+        grid.add_row("MQTT", contractors_text(contractors))
     grid.add_row("Stop", "Ctrl+C; a second run reuses the data")
     return Panel.fit(grid, title="[bold green]Fleetyard demo is running[/bold green]")
 

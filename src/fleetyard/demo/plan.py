@@ -7,17 +7,26 @@ so a fleet of 30 starts with the same 20 vehicles and drivers as a fleet of 20.
 
 The demo fleet's devices are the simulator's planned devices (``planned_devices``), one per
 vehicle in order, so what the simulator drives is exactly what is registered.
+
+The demo fleet also has contractors (``ContractorsPlan``): a firm's vans whose phones publish
+OwnTracks positions to an MQTT broker, read by the tenant's MQTT integration. Two of the vans
+are in the fleet's records (their group and vehicles are the contractors' own, apart from
+the simulated fleet's), the third is not: it shows as a vendor vehicle waiting to be matched.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from fleetyard.demo.catalogue import (
+    CONTRACTOR_FIRM,
+    CONTRACTOR_RECORDED,
+    CONTRACTOR_USER,
+    CONTRACTOR_VANS,
     DEPOTS,
     FIRST_NAMES,
     HARBOUR_DEPOT,
@@ -58,6 +67,8 @@ BOOKINGS_PER_POOL_VEHICLE: Final = (4, 6)
 SHIFTS_UTC: Final = ((time(5), time(9)), (time(10), time(14)))  # 08-12 and 13-17 in Helsinki
 LICENCES: Final = {"B": {"B", "C", "CE"}, "C": {"C", "CE"}, "CE": {"CE"}}  # who may drive it
 PLATE_LETTERS: Final = "ABCEFGHIJKLMNORSTUVXYZ"
+CONTRACTOR_GROUP: Final = "Contractors"
+CONTRACTORS_INTEGRATION: Final = "Contractor vans (MQTT)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +127,66 @@ class ReservationPlan:
     status: ReservationStatus
 
 
+@dataclass(frozen=True, slots=True)
+class Broker:
+    """The MQTT broker the contractors' phones publish to (``FLEETYARD_DEMO_MQTT_*``)."""
+
+    host: str = "127.0.0.1"
+    port: int = 1883
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContractorVan:
+    user: str  # OwnTracks' user and device: the topic's last two levels
+    device: str
+    vehicle_vin: str | None  # ours, named by its tracker; None: not in our records
+
+    @property
+    def tracker_id(self) -> str:
+        """What the MQTT integration calls it (OwnTracks: ``<user>_<device>``)."""
+        return f"{self.user}_{self.device}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContractorsPlan:
+    """The contractors' vans, their group and vehicles in our records, and the MQTT
+    integration that reads their phones' positions from the broker."""
+
+    integration: str  # its name
+    firm: str
+    broker: Broker
+    topic_base: str  # each van publishes to <topic_base>/<user>/<device>
+    group: GroupPlan
+    vehicles: tuple[VehiclePlan, ...]
+    vans: tuple[ContractorVan, ...]
+
+    @property
+    def topic_filter(self) -> str:
+        return f"{self.topic_base}/+/+"
+
+    @property
+    def client_id(self) -> str:
+        """The integration's: the broker keeps its session (what arrives while it is away)."""
+        return self.topic_base.replace("/", "-")[:64]
+
+    def topic(self, van: ContractorVan) -> str:
+        return f"{self.topic_base}/{van.user}/{van.device}"
+
+    def settings(self) -> dict[str, str | int]:
+        """The MQTT integration's settings (``MqttSettings``)."""
+        return {
+            "host": self.broker.host,
+            "port": self.broker.port,
+            "topic_filter": self.topic_filter,
+            "payload_format": "owntracks",
+            "client_id": self.client_id,
+            "qos": 1,
+        }
+
+
 @dataclass(frozen=True)
 class TenantPlan:
     slug: str
@@ -126,11 +197,13 @@ class TenantPlan:
     drivers: tuple[DriverPlan, ...]
     devices: tuple[DevicePlan, ...]
     reservations: tuple[ReservationPlan, ...]
+    contractors: ContractorsPlan | None = None
 
 
-def demo_fleet_plan(fleet: FleetConfig, now: datetime) -> TenantPlan:
+def demo_fleet_plan(fleet: FleetConfig, now: datetime, broker: Broker | None = None) -> TenantPlan:
     """Demo Fleet: a region with three depots, the fleet the simulator drives, a driver for
-    most vehicles, pool vehicles booked in the past and the coming days, three logins."""
+    most vehicles, pool vehicles booked in the past and the coming days, three logins; and
+    its contractors' vans, read from ``broker`` by an MQTT integration."""
     seed = fleet.seed
     groups = (
         GroupPlan(REGION, GroupKind.REGION),
@@ -160,8 +233,51 @@ def demo_fleet_plan(fleet: FleetConfig, now: datetime) -> TenantPlan:
     reservations = draw_reservations(
         random.Random(f"{seed}:reservations"), pool, drivers, DEMO_DISPATCHER_EMAIL, now
     )
+    contractors = contractors_plan(
+        random.Random(f"{seed}:contractors"), broker or Broker(), vehicles, now
+    )
     return TenantPlan(
-        DEMO_SLUG, DEMO_NAME, DEMO_LOGINS, groups, tuple(vehicles), drivers, devices, reservations
+        DEMO_SLUG,
+        DEMO_NAME,
+        DEMO_LOGINS,
+        groups,
+        tuple(vehicles),
+        drivers,
+        devices,
+        reservations,
+        contractors,
+    )
+
+
+def contractors_plan(
+    draw: random.Random, broker: Broker, fleet: Sequence[VehiclePlan], now: datetime
+) -> ContractorsPlan:
+    """The contractor's three vans; the first ``CONTRACTOR_RECORDED`` are in our records,
+    named by their tracker (VINs and plates apart from the fleet's)."""
+    by_model = {model.model: model for kind in KINDS for model in kind.models}
+    taken = {v.vin for v in fleet} | {v.plate for v in fleet}
+    group = GroupPlan(CONTRACTOR_GROUP, GroupKind.OTHER)
+    vehicles: list[VehiclePlan] = []
+    vans: list[ContractorVan] = []
+    for number, (device, model_name) in enumerate(CONTRACTOR_VANS):
+        kind, model = _kind_of(by_model[model_name])
+        drawn = draw_vehicle(draw, kind, model, DEPOTS[0], number, now, taken)
+        van = ContractorVan(CONTRACTOR_USER, device, None)
+        if number < CONTRACTOR_RECORDED:
+            vehicle = replace(
+                drawn, name=van.tracker_id, group=group.name, tags=(kind.tag, "contractor")
+            )
+            vehicles.append(vehicle)
+            van = replace(van, vehicle_vin=vehicle.vin)
+        vans.append(van)
+    return ContractorsPlan(
+        CONTRACTORS_INTEGRATION,
+        CONTRACTOR_FIRM,
+        broker,
+        f"fleetyard-demo/{DEMO_SLUG}/owntracks",
+        group,
+        tuple(vehicles),
+        tuple(vans),
     )
 
 

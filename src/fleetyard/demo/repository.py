@@ -8,8 +8,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleetyard.devices.schemas import INTEGRATION_PROTOCOLS
 from fleetyard.kit.ids import TenantId
-from fleetyard.models import Device, Driver, Group, Reservation, Vehicle
+from fleetyard.models import Device, Driver, Group, Integration, Reservation, Vehicle
 
 
 class ExistingRecords:
@@ -41,13 +42,23 @@ class ExistingRecords:
         return {number: driver_id for number, driver_id in rows if number is not None}
 
     async def devices_by_unique_id(self) -> dict[str, tuple[uuid.UUID, uuid.UUID | None]]:
-        """Hardware id → (device id, vehicle id)."""
+        """Hardware id → (device id, vehicle id), of the devices a person registers (an
+        integration's devices are its own: the seeding never swaps or counts them)."""
+        made_by_integrations = [p.value for p in INTEGRATION_PROTOCOLS]
         rows = await self.session.execute(
             select(Device.unique_id, Device.id, Device.vehicle_id).where(
-                Device.tenant_id == self.tenant_id
+                Device.tenant_id == self.tenant_id,
+                Device.protocol.not_in(made_by_integrations),
             )
         )
         return {unique_id: (device_id, vehicle_id) for unique_id, device_id, vehicle_id in rows}
+
+    async def integrations_by_name(self) -> dict[str, Integration]:
+        """Keyed by the lower-case name: integration names are unique regardless of case."""
+        rows = await self.session.execute(
+            select(Integration).where(Integration.tenant_id == self.tenant_id)
+        )
+        return {integration.name.lower(): integration for integration in rows.scalars()}
 
     async def reserved_vehicle_ids(self) -> set[uuid.UUID]:
         """Vehicles with any reservation at all (whatever its status)."""

@@ -1,7 +1,10 @@
 """Puts a demo plan into the database through the real services, so every record writes its
 event and row-level security applies (run it on the app role). Idempotent: what a tenant
 already has (by natural key) is kept as it is and only what is missing is created; a vehicle
-that has any reservation gets no more. The caller owns the transaction."""
+that has any reservation gets no more. The contractors' MQTT integration is made through the
+integrations service (its credentials sealed, so the seeding needs the keyring); one that
+exists is kept, but follows the demo's broker if that changed. The caller owns the
+transaction."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from fleetyard.auth.principal import Principal
 from fleetyard.db import set_tenant
 from fleetyard.demo.catalogue import Depot
 from fleetyard.demo.logins import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, DEMO_SLUG, DemoLogin
-from fleetyard.demo.plan import TenantPlan
+from fleetyard.demo.plan import ContractorsPlan, GroupPlan, TenantPlan, VehiclePlan
 from fleetyard.demo.repository import ExistingRecords
 from fleetyard.devices.schemas import DeviceCreate, DeviceUpdate
 from fleetyard.devices.service import DeviceService
@@ -24,7 +27,11 @@ from fleetyard.drivers.service import DriverService
 from fleetyard.errors import NotFound
 from fleetyard.groups.schemas import GroupCreate, GroupUpdate
 from fleetyard.groups.service import GroupService
+from fleetyard.integrations.providers.registry import ProviderName
+from fleetyard.integrations.schemas import IntegrationCreate, IntegrationUpdate
+from fleetyard.integrations.service import IntegrationService
 from fleetyard.kit.ids import TenantId
+from fleetyard.kit.sealing import Keyring
 from fleetyard.members.repository import MemberRepository
 from fleetyard.members.schemas import MemberCreate
 from fleetyard.members.service import MemberService
@@ -42,7 +49,7 @@ from fleetyard.tenants.service import TenantService
 from fleetyard.vehicles.schemas import VehicleCreate
 from fleetyard.vehicles.service import VehicleService
 
-KINDS = ("vehicles", "drivers", "devices", "reservations", "groups", "logins")
+KINDS = ("vehicles", "drivers", "devices", "reservations", "groups", "logins", "integrations")
 
 
 @dataclass
@@ -102,14 +109,30 @@ async def ensure_demo_tenant(session: AsyncSession) -> DemoLogin:
     return login
 
 
-async def seed_tenant(session: AsyncSession, plan: TenantPlan) -> SeedReport:
-    """The whole plan for one tenant; scopes the transaction to that tenant."""
+async def seed_tenant(
+    session: AsyncSession, plan: TenantPlan, keyring: Keyring | None = None
+) -> SeedReport:
+    """The whole plan for one tenant; scopes the transaction to that tenant. ``keyring``
+    seals the credentials of the plan's integration (a plan with contractors needs it)."""
+    if plan.contractors is not None and keyring is None:
+        raise ValueError("seeding the contractors' integration needs the keyring")
     tenant = await ensure_tenant(session, plan.slug, plan.name)
     tenant_id = TenantId(tenant.id)
     await set_tenant(session, tenant_id)
-    seeder = TenantSeeder(session, Principal.system(tenant_id), SeedReport(plan.name))
+    seeder = TenantSeeder(session, Principal.system(tenant_id), SeedReport(plan.name), keyring)
     await seeder.seed(plan)
     return seeder.report
+
+
+def _groups(plan: TenantPlan) -> tuple[GroupPlan, ...]:
+    """The plan's groups, the contractors' last."""
+    contractors = plan.contractors
+    return plan.groups if contractors is None else (*plan.groups, contractors.group)
+
+
+def _vehicles(plan: TenantPlan) -> tuple[VehiclePlan, ...]:
+    contractors = plan.contractors
+    return plan.vehicles if contractors is None else (*plan.vehicles, *contractors.vehicles)
 
 
 def _located(place: Depot) -> GroupUpdate:
@@ -120,10 +143,17 @@ class TenantSeeder:
     """Creates a plan's missing records in dependency order, remembering every id by its
     natural key for the records that refer to it."""
 
-    def __init__(self, session: AsyncSession, actor: Principal, report: SeedReport) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        actor: Principal,
+        report: SeedReport,
+        keyring: Keyring | None = None,
+    ) -> None:
         self.session = session
         self.actor = actor
         self.report = report
+        self.keyring = keyring
         self.existing = ExistingRecords(session, actor.tenant_id)
         self.members: dict[str, uuid.UUID] = {}
         self.groups: dict[str, uuid.UUID] = {}
@@ -132,14 +162,19 @@ class TenantSeeder:
 
     async def seed(self, plan: TenantPlan) -> None:
         report = self.report
-        for kind in KINDS:
+        for kind in ("drivers", "devices", "reservations", "logins"):
             report.planned[kind] = len(getattr(plan, kind))
+        report.planned["groups"] = len(_groups(plan))
+        report.planned["vehicles"] = len(_vehicles(plan))
+        report.planned["integrations"] = int(plan.contractors is not None)
         await self.seed_logins(plan)
         await self.seed_groups(plan)
         await self.seed_vehicles(plan)
         await self.seed_drivers(plan)
         await self.seed_devices(plan)
         await self.seed_reservations(plan)
+        if plan.contractors is not None:
+            await self.seed_contractors_integration(plan.contractors)
 
     async def seed_logins(self, plan: TenantPlan) -> None:
         for login in plan.logins:
@@ -153,7 +188,7 @@ class TenantSeeder:
         have moved it)."""
         self.groups = await self.existing.group_ids_by_name()
         service = GroupService(self.session, self.actor)
-        for group in plan.groups:  # parents come first in a plan
+        for group in _groups(plan):  # parents come first in a plan
             place = group.place
             existing = self.groups.get(group.name.lower())
             if existing is not None:
@@ -178,7 +213,7 @@ class TenantSeeder:
     async def seed_vehicles(self, plan: TenantPlan) -> None:
         self.vehicles = await self.existing.vehicle_ids_by_vin()
         service = VehicleService(self.session, self.actor)
-        for vehicle in plan.vehicles:
+        for vehicle in _vehicles(plan):
             if vehicle.vin in self.vehicles:
                 continue
             created = await service.create(
@@ -283,3 +318,27 @@ class TenantSeeder:
             if final:
                 await service.update(created.id, ReservationUpdate(status=booking.status), None)
             self.report.created["reservations"] += 1
+
+    async def seed_contractors_integration(self, contractors: ContractorsPlan) -> None:
+        """The MQTT integration reading the contractors' phones (no credentials: the demo's
+        broker takes anonymous clients). One that exists keeps its name and pause; its
+        settings follow the demo's broker."""
+        assert self.keyring is not None  # seed_tenant checked
+        service = IntegrationService(self.session, self.actor, self.keyring)
+        settings = contractors.settings()
+        existing = (await self.existing.integrations_by_name()).get(contractors.integration.lower())
+        if existing is None:
+            await service.create(
+                IntegrationCreate(
+                    provider=ProviderName.MQTT,
+                    name=contractors.integration,
+                    settings=dict(settings),
+                    credentials={},
+                )
+            )
+            self.report.created["integrations"] += 1
+        elif any(existing.settings.get(key) != value for key, value in settings.items()):
+            await service.update(
+                existing.id, IntegrationUpdate(settings={**existing.settings, **settings}), None
+            )
+            self.report.changed["integrations"] += 1

@@ -1,5 +1,6 @@
-"""The demo's running part: the server (API and device gateway) in this process and the
-simulator as a child process, started in that order and stopped in the reverse one.
+"""The demo's running part: the server (API and device gateway) in this process, the
+simulator as a child process, and the contractor vans publishing to the MQTT broker (a task
+of this process, ``contractors``), started in that order and stopped in the reverse one.
 
 The simulator runs as ``fleetyard simulate`` in its own process on purpose: its devices
 connect over TCP and HTTP to the gateway's ports as trackers do, keep their own clock and
@@ -25,6 +26,7 @@ import uvicorn
 from rich.console import Console
 from rich.text import Text
 
+from fleetyard.demo.contractors import BrokerState, ContractorVans
 from fleetyard.demo.failures import DemoFailed
 from fleetyard.demo.fleet import simulator_command
 from fleetyard.demo.steps import SetupSteps
@@ -37,6 +39,8 @@ DEVICES_CONNECT_S: Final = 60.0
 SERVER_START_S: Final = 60.0
 POLL_S: Final = 0.1
 SIGNAL_GRACE_S: Final = 1.0
+BROKER_FIRST_TRY_S: Final = 6.0  # the contractors' first connection (it times out in 5 s)
+CONTRACTORS_STOP_S: Final = 15.0
 WILDCARD_HOSTS: Final = frozenset({"", "0.0.0.0", "::"})
 
 log = logging.getLogger(__name__)
@@ -84,12 +88,15 @@ class DemoSupervisor:
         steps: SetupSteps,
         console: Console,
         on_ready: Callable[[Running], None],
+        contractors: ContractorVans | None = None,
     ) -> None:
         self.server = server
         self.fleet = fleet
         self.steps = steps
         self.console = console
         self.on_ready = on_ready
+        self.contractors = contractors
+        self._contractors_task: asyncio.Task[None] | None = None
         self.simulator: asyncio.subprocess.Process | None = None
         self._echo: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -107,6 +114,7 @@ class DemoSupervisor:
         except Stopped:
             pass
         finally:
+            await self._stop_contractors()
             await self._stop_simulator()
             self.server.should_exit = True
             await serving
@@ -116,6 +124,7 @@ class DemoSupervisor:
     async def _start_then_watch(self, serving: asyncio.Task[None]) -> None:
         running = await self._start_server(serving)
         simulator_ended = await self._start_simulator(running, serving)
+        await self._start_contractors()
         self.steps.stop()
         self.on_ready(running)
         await self._until_one_ends(serving, simulator_ended)
@@ -168,6 +177,31 @@ class DemoSupervisor:
                 raise DemoFailed(f"the simulator exited with code {ended.result()}")
         return ended
 
+    async def _start_contractors(self) -> None:
+        """Their vans on the road, publishing to the broker; one that can't be reached is
+        said here and retried quietly (the demo runs on without them)."""
+        vans = self.contractors
+        if vans is None:
+            return
+        plan = vans.plan
+        with self.steps.step(f"Contractor vans: {len(plan.vans)} over MQTT") as step:
+            self._contractors_task = asyncio.create_task(vans.run(), name="contractor-vans")
+            state = await vans.first_attempt(BROKER_FIRST_TRY_S)
+            if self._stopping.is_set():
+                raise Stopped
+            if self._contractors_task.done():
+                failed = self._contractors_task
+                self._contractors_task = None
+                log.warning("contractor vans could not start", exc_info=failed.exception())
+                step.describe("Contractor vans: could not start (the log says why)")
+            elif state is BrokerState.PUBLISHING:
+                step.describe(f"Contractor vans: {len(plan.vans)} publishing to {plan.broker}")
+            else:
+                step.describe(
+                    f"Contractor vans: the MQTT broker at {plan.broker} can't be reached; "
+                    "retrying quietly"
+                )
+
     async def _wait_for(
         self, ready: Callable[[], bool], watched: Sequence[asyncio.Future[Any]], timeout_s: float
     ) -> bool:
@@ -200,6 +234,18 @@ class DemoSupervisor:
             if self.simulator is not None and self.simulator.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     self.simulator.kill()
+
+    async def _stop_contractors(self) -> None:
+        task = self._contractors_task
+        if task is None or self.contractors is None:
+            return
+        self.contractors.stop()
+        try:
+            await asyncio.wait_for(task, CONTRACTORS_STOP_S)
+        except TimeoutError:
+            pass  # wait_for cancelled it
+        except Exception:  # a bug of theirs must not keep the demo from stopping
+            log.warning("contractor vans ended with an error", exc_info=True)
 
     async def _stop_simulator(self) -> None:
         child = self.simulator

@@ -164,16 +164,21 @@ class MqttClient:
         """Run until cancelled: receive, parse, batch, ``await deliver(batch)``, then ack.
 
         A lost or refused connection is retried with backoff (0.5 s doubling to 30 s), each
-        problem reported through ``on_state`` and a reconnect through ``on_state(None)``.
+        problem reported through ``on_state`` and a reconnect through ``on_state(None)``; an
+        outage is logged as a warning once, its retries at info.
         Rejected credentials end it with ``ProviderError(CREDENTIALS_REJECTED)``: a person
         must act. An exception from ``deliver`` ends it too, with nothing of that batch
         acknowledged, so the broker sends it again to the next consumer of this session.
         """
         backoff = _Backoff()
+        outage = False  # its first problem is a warning; the retries say nothing new
         while True:
             try:
                 async with self._session(self.client_id, persistent=True) as client:
                     backoff.reset()
+                    if outage:
+                        log.info("mqtt broker reachable again", extra={"broker": self._where})
+                    outage = False
                     if on_state is not None:
                         on_state(None)
                     await self._pump(client, deliver, batch_max, batch_delay_s)
@@ -182,10 +187,11 @@ class MqttClient:
                 if problem.kind is ProblemKind.CREDENTIALS_REJECTED:
                     raise problem from None
                 problem.retry_after_s = backoff.next_delay()
-                log.warning(
+                (log.info if outage else log.warning)(
                     "mqtt broker problem, retrying",
                     extra={"broker": self._where, "problem": problem.message},
                 )
+                outage = True
                 if on_state is not None:
                     on_state(problem)
                 await asyncio.sleep(problem.retry_after_s)

@@ -18,7 +18,10 @@ from fleetyard.apidocs.router import router as apidocs_router
 from fleetyard.auth.router import router as auth_router
 from fleetyard.basemap.router import files_router as basemap_files_router
 from fleetyard.basemap.router import router as map_router
+from fleetyard.cache.http import HttpCacheMiddleware
+from fleetyard.cache.store import Cache
 from fleetyard.config import Settings, get_settings
+from fleetyard.dashboard.router import fleet_router as fleet_summary_router
 from fleetyard.dashboard.router import router as dashboard_router
 from fleetyard.db import Database, app_url, libpq_dsn, owner_url
 from fleetyard.devices.router import router as devices_router
@@ -61,6 +64,7 @@ API_ROUTERS: list[APIRouter] = [
     alerts_router,
     health_router,
     dashboard_router,
+    fleet_summary_router,
     tracking_router,
     live_router,
     map_router,
@@ -98,6 +102,7 @@ def create_app(
         # The device gateway and its ingest pipeline run in the gateway role; an API-only
         # node (or a test handing in its own database) starts none.
         await live.start(serve_clients=serves_api)
+        await cache.start()
         telematics = None
         if owned and role is not Role.API:
             telematics = await Telematics.start(
@@ -136,6 +141,7 @@ def create_app(
             if telematics is not None:
                 await telematics.stop()
             await live.stop()
+            await cache.stop()
             if owned:
                 await db.dispose()
 
@@ -153,6 +159,8 @@ def create_app(
     # Live updates: the bus (in-process, or Redis) and, in API processes, the hub.
     live = app.state.live = LiveRuntime(settings, metrics=metrics)
     app.state.on_committed = live.on_committed
+    # Answers cached in memory (and Redis), dropped by committed events (docs/cache.md).
+    cache = app.state.cache = Cache(settings.redis_url, registry=metrics.registry)
     if database is not None:  # tests and tools hand in their own
         app.state.db = database
         app.state.sessionmaker = database.sessionmaker
@@ -196,6 +204,7 @@ def create_app(
         mount_web(app, settings.web_dir, settings.map_style_url)
 
     app.add_middleware(TransactionMiddleware, exclude=frozenset({STREAM_PATH}))
+    app.add_middleware(HttpCacheMiddleware)  # ETag/304, and invalidation after commit
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     # Outermost: compresses API answers; precompressed files and event streams pass as they are.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)

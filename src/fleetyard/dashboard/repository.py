@@ -97,6 +97,30 @@ where tenant_id = :tenant_id and starts_at >= {NOW} and starts_at < CAST(:until 
 )
 
 
+# The fleet summary's breakdowns of the records themselves, one pass over the tenant's
+# vehicles: by status, by type and by the group (depot) each belongs to.
+_VEHICLE_BREAKDOWN = text(
+    """
+select grouping(v.status) = 0 as by_status, grouping(v.type) = 0 as by_type,
+    v.status, v.type, v.group_id, g.name as group_name, count(*) as vehicles
+from vehicles v
+left join groups g on g.tenant_id = v.tenant_id and g.id = v.group_id
+where v.tenant_id = :tenant_id
+group by grouping sets ((v.status), (v.type), (v.group_id, g.name))
+"""
+)
+
+# Reservations whose time overlaps [start, end), by status.
+_RESERVATIONS_BETWEEN = text(
+    """
+select status, count(*) as reservations from reservations
+where tenant_id = :tenant_id and starts_at < CAST(:end AS timestamptz)
+  and ends_at > CAST(:start AS timestamptz)
+group by status
+"""
+)
+
+
 def _haversine_km(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
     return (
         f"2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt("
@@ -168,6 +192,20 @@ class VehicleCounts:
     retired: int
     in_alert: int
     by_activity: dict[Activity, int]
+
+
+@dataclass(frozen=True, slots=True)
+class DepotCount:
+    group_id: uuid.UUID | None
+    name: str | None
+    vehicles: int
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleBreakdown:
+    by_status: dict[str, int]
+    by_type: dict[str, int]
+    by_depot: list[DepotCount]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,3 +299,25 @@ class DashboardRepository:
         row = await self._one(_STARTING_WITHIN, now=now, until=until)
         count: int = row[0]
         return count
+
+    async def vehicle_breakdown(self) -> VehicleBreakdown:
+        """Vehicles (retired ones too) by status, by type and by their group, biggest first."""
+        rows = await self.session.execute(_VEHICLE_BREAKDOWN, {"tenant_id": self.tenant_id})
+        by_status: dict[str, int] = {}
+        by_type: dict[str, int] = {}
+        depots: list[DepotCount] = []
+        for r in rows:
+            if r.by_status:
+                by_status[r.status] = r.vehicles
+            elif r.by_type:
+                by_type[r.type] = r.vehicles
+            else:
+                depots.append(DepotCount(r.group_id, r.group_name, r.vehicles))
+        depots.sort(key=lambda d: (-d.vehicles, d.name is None, d.name or "", str(d.group_id)))
+        return VehicleBreakdown(by_status, by_type, depots)
+
+    async def reservations_between(self, start: datetime, end: datetime) -> dict[str, int]:
+        rows = await self.session.execute(
+            _RESERVATIONS_BETWEEN, {"tenant_id": self.tenant_id, "start": start, "end": end}
+        )
+        return {r.status: r.reservations for r in rows}

@@ -93,3 +93,47 @@ class Dashboard(BaseModel):
     figures: list[Figure] = Field(
         description="Further figures, in display order; later domains add theirs here."
     )
+
+
+# GET /fleet/summary: the fleet in figures, for the home screen and reports --------------------
+
+
+class DepotVehicles(BaseModel):
+    group_id: uuid.UUID | None = Field(description="Null: vehicles in no group.")
+    name: str | None
+    vehicles: int
+
+
+class VehicleSummary(BaseModel):
+    total: int = Field(description="Every vehicle, retired ones included.")
+    by_status: dict[str, int] = Field(description="active, in_maintenance, retired (zeros too).")
+    by_type: dict[str, int] = Field(description="Per vehicle type present in the fleet.")
+    by_depot: list[DepotVehicles] = Field(
+        description="Per group (depot) the vehicles belong to, biggest first."
+    )
+    by_activity: VehicleActivityCounts = Field(description="As the dashboard counts them.")
+
+
+class ReservationsToday(BaseModel):
+    total: int = Field(description="Reservations whose time overlaps today (UTC).")
+    by_status: dict[str, int]
+
+
+class DistanceToday(BaseModel):
+    km: float
+    vehicles: int = Field(description="Vehicles that drove today.")
+
+
+class FleetSummary(BaseModel):
+    generated_at: datetime = Field(
+        description="When these figures were counted: they may be a few seconds old (cached)."
+    )
+    timezone: str
+    today_from: datetime
+    vehicles: VehicleSummary
+    alerts: AlertCounts
+    devices: DeviceCounts | None = Field(description="Null without the devices:read right.")
+    reservations_today: ReservationsToday | None = Field(
+        description="Null without the reservations:read right."
+    )
+    distance_today: DistanceToday

@@ -49,9 +49,11 @@ class DashboardService:
             generated_at=now,
             timezone=TIMEZONE,
             today_from=today,
-            vehicles=await self._vehicles(now),
-            alerts=await self._alerts(),
-            devices=await self._devices(now) if self.actor.can(Permission.DEVICES_READ) else None,
+            vehicles=await self.vehicle_activity(now),
+            alerts=await self.alert_counts(),
+            devices=(
+                await self.device_counts(now) if self.actor.can(Permission.DEVICES_READ) else None
+            ),
             reservations=(
                 await self._reservations(now)
                 if self.actor.can(Permission.RESERVATIONS_READ)
@@ -60,7 +62,7 @@ class DashboardService:
             figures=[await self._distance_today(today, now)],
         )
 
-    async def _vehicles(self, now: datetime) -> VehicleActivityCounts:
+    async def vehicle_activity(self, now: datetime) -> VehicleActivityCounts:
         counts = await self.repo.vehicle_counts(now)
         return VehicleActivityCounts(
             total=counts.total,
@@ -73,7 +75,7 @@ class DashboardService:
             no_position=counts.by_activity[Activity.NO_POSITION],
         )
 
-    async def _alerts(self) -> AlertCounts:
+    async def alert_counts(self) -> AlertCounts:
         rows = await self.repo.open_alerts_by_severity()
         open_by_severity = {row.severity: row.open for row in rows}
         return AlertCounts(
@@ -85,7 +87,7 @@ class DashboardService:
             ),
         )
 
-    async def _devices(self, now: datetime) -> DeviceCounts:
+    async def device_counts(self, now: datetime) -> DeviceCounts:
         contact = await self.repo.device_contact(now)
         return DeviceCounts(
             total=contact.total,
@@ -116,12 +118,16 @@ class DashboardService:
             ],
         )
 
-    async def _distance_today(self, today: datetime, now: datetime) -> Figure:
+    async def distance_today(self, today: datetime, now: datetime) -> tuple[float, int]:
+        """Kilometres driven since ``today`` and by how many vehicles (docs/dashboard.md)."""
         end = today + timedelta(days=1)
         odometers = await self.repo.odometers(today, end)
         need_path = frozenset(o.device_id for o in odometers if o.km is None)
         paths = await self._path_km(need_path, today, now) if need_path else {}
-        km, vehicles = distance_by_vehicle(odometers, paths)
+        return distance_by_vehicle(odometers, paths)
+
+    async def _distance_today(self, today: datetime, now: datetime) -> Figure:
+        km, vehicles = await self.distance_today(today, now)
         counted = f"{vehicles} vehicle{'' if vehicles == 1 else 's'}"
         return Figure(
             key="distance_today",

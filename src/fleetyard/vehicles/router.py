@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fleetyard.auth.dependencies import DbSession, require
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Permission
+from fleetyard.cache.http import AppCache, json_answer
+from fleetyard.cache.keys import CacheKey, Tag
 from fleetyard.devices.schemas import DeviceProtocol
 from fleetyard.errors import (
     AlreadyExists,
@@ -37,9 +39,9 @@ from fleetyard.vehicles.schemas import (
     VehicleUpdate,
     overview_from_row,
     overview_page,
-    vehicle_from_row,
+    vehicle_json,
     vehicle_out,
-    vehicle_page,
+    vehicle_page_json,
 )
 from fleetyard.vehicles.service import VehicleFilters, VehicleService
 
@@ -48,7 +50,12 @@ IfMatch = Annotated[int | None, Depends(parse_if_match)]
 
 
 # Each route returns its response_model's own type, validated once from rows; FastAPI sees
-# the instance and only serializes it (no second validation).
+# the instance and only serializes it (no second validation). The list and the record, the
+# hottest reads, are JSON bytes made from rows and cached (docs/cache.md): a change to any
+# vehicle of the tenant drops its lists, a change to one vehicle drops its record.
+ENTITY = "vehicle"
+LIST_TTL_S = 60.0
+RECORD_TTL_S = 300.0
 
 
 def vehicle_filters(
@@ -104,14 +111,22 @@ async def list_vehicles(
     session: DbSession,
     actor: Reader,
     filters: Filters,
+    cache: AppCache,
     sort: Sort = "id",
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> VehiclePage:
-    rows, next_cursor = await VehicleService(session, actor).list(
-        filters, sort=sort, cursor=cursor, limit=limit
-    )
-    return vehicle_page(rows, next_cursor)
+) -> Response:
+    async def page() -> bytes:
+        rows, next_cursor = await VehicleService(session, actor).list(
+            filters, sort=sort, cursor=cursor, limit=limit
+        )
+        return vehicle_page_json(rows, next_cursor)
+
+    params = [*filters.params(), ("sort", sort), ("cursor", cursor or ""), ("limit", str(limit))]
+    tenant_id = actor.tenant_id
+    key = CacheKey.listing(tenant_id, ENTITY, params)
+    tags = (Tag.lists(tenant_id, ENTITY), Tag.entity(tenant_id, ENTITY))
+    return json_answer(await cache.fetch(key, tags, page, ttl=LIST_TTL_S))
 
 
 @router.get(
@@ -169,8 +184,16 @@ async def create_vehicle(
 @router.get(
     "/{vehicle_id}", response_model=Vehicle, responses=responses(PermissionDenied, NotFound)
 )
-async def get_vehicle(vehicle_id: uuid.UUID, session: DbSession, actor: Reader) -> Vehicle:
-    return vehicle_from_row(await VehicleService(session, actor).get_row(vehicle_id))
+async def get_vehicle(
+    vehicle_id: uuid.UUID, session: DbSession, actor: Reader, cache: AppCache
+) -> Response:
+    async def record() -> bytes:
+        return vehicle_json(await VehicleService(session, actor).get_row(vehicle_id))
+
+    tenant_id = actor.tenant_id
+    key = CacheKey.record(tenant_id, ENTITY, vehicle_id)
+    tags = (Tag.record(tenant_id, ENTITY, vehicle_id), Tag.entity(tenant_id, ENTITY))
+    return json_answer(await cache.fetch(key, tags, record, ttl=RECORD_TTL_S))
 
 
 @router.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +32,11 @@ class VehicleFilters:
     fuel_type: str | None = None
     tag: str | None = None
     q: str | None = None
+
+    def params(self) -> list[tuple[str, str]]:
+        """The filters as name/value pairs (a cache key's part): only those set."""
+        values = ((f.name, getattr(self, f.name)) for f in fields(self))
+        return [(name, str(value)) for name, value in values if value is not None]
 
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []

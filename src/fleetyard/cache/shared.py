@@ -1,0 +1,175 @@
+"""The shared tier: Redis through cashews' backend, plus the invalidation channel.
+
+Values are stored with their tags' sets (``SADD tag key``); invalidating a tag deletes its
+keys and the set in one script, which also publishes the tags on a channel so every node
+drops its memory copies. Errors surface as :class:`SharedTierDown`; the cache decides what
+degraded means.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+from cashews.backends.redis import Redis as CashewsRedis
+from cashews.exceptions import CacheBackendInteractionError
+from redis.exceptions import RedisError
+
+from fleetyard.cache.keys import PREFIX
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "fleetyard:cache:invalidate"
+TAG_TTL_S = 24 * 3600  # a tag set outlives every entry it lists
+TIMEOUT_S = 0.5  # a Redis that answers slower than this is treated as down
+
+# KEYS: tag sets. ARGV[1]: channel, ARGV[2]: the message. Deletes every listed key and the
+# sets, then tells every node.
+_INVALIDATE = """
+for _, tag in ipairs(KEYS) do
+  local keys = redis.call('smembers', tag)
+  for i = 1, #keys, 500 do
+    redis.call('unlink', unpack(keys, i, math.min(i + 499, #keys)))
+  end
+  redis.call('unlink', tag)
+end
+redis.call('publish', ARGV[1], ARGV[2])
+return #KEYS
+"""
+
+_ERRORS: tuple[type[BaseException], ...] = (
+    CacheBackendInteractionError,
+    RedisError,
+    OSError,
+    TimeoutError,
+)
+
+
+class SharedTierDown(Exception):
+    """Redis did not answer; the caller degrades to the database."""
+
+
+_DOWN: tuple[type[BaseException], ...] = (*_ERRORS, SharedTierDown)
+
+
+OnMessage = Callable[[str, list[str]], None]  # (origin node, tags)
+OnState = Callable[[bool, BaseException | None], Awaitable[None]]
+
+
+class SharedTier:
+    def __init__(self, url: str, node_id: str, *, retry_s: float = 1.0) -> None:
+        self.node_id = node_id
+        self.retry_s = retry_s
+        options: dict[str, Any] = {
+            "socket_timeout": TIMEOUT_S,
+            "socket_connect_timeout": TIMEOUT_S,
+            "max_connections": 64,
+            "wait_for_connection_timeout": TIMEOUT_S,
+            "client_name": "fleetyard-cache",
+        }
+        self._values = CashewsRedis(url, suppress=False, **options)
+        self._raw = aioredis.Redis.from_url(
+            url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S
+        )
+        self._invalidate = self._raw.register_script(_INVALIDATE)
+        self._follower: asyncio.Task[None] | None = None
+        self._broken = asyncio.Event()  # a request saw Redis fail: reconnect and re-check
+
+    async def start(self, on_message: OnMessage, on_state: OnState) -> None:
+        with contextlib.suppress(*_ERRORS):  # down at start: the follower keeps trying
+            await self._values.init()  # type: ignore[no-untyped-call]
+        connected = asyncio.Event()
+        self._follower = asyncio.create_task(
+            self._follow(on_message, on_state, connected), name="cache-invalidation-follower"
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(connected.wait(), timeout=2 * TIMEOUT_S + 0.5)
+
+    async def stop(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+        with contextlib.suppress(*_ERRORS), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # cashews calls redis' close()
+            await self._values.close()  # type: ignore[no-untyped-call]
+        with contextlib.suppress(*_ERRORS):
+            await self._raw.aclose()
+
+    def report_broken(self) -> None:
+        self._broken.set()
+
+    # values ------------------------------------------------------------------------------
+    async def get(self, key: str) -> bytes | None:
+        try:
+            value = await self._values.get_raw(key)
+        except _ERRORS as exc:
+            raise SharedTierDown from exc
+        return value if isinstance(value, bytes) else None
+
+    async def put(self, key: str, blob: bytes, ttl_s: float, tags: Iterable[str]) -> None:
+        """Tags first: an invalidation between the two writes then finds the key."""
+        try:
+            for tag in tags:
+                await self._values.set_add(tag, key, expire=TAG_TTL_S)
+            await self._values.set_raw(key, blob, px=max(1, int(ttl_s * 1000)))
+        except _ERRORS as exc:
+            raise SharedTierDown from exc
+
+    async def invalidate(self, tags: list[str]) -> None:
+        message = orjson.dumps([self.node_id, tags])
+        try:
+            await self._invalidate(keys=tags, args=[CHANNEL, message])
+        except _ERRORS as exc:
+            raise SharedTierDown from exc
+
+    async def forget_everything(self) -> None:
+        """After invalidations were lost (too many while Redis was away): drop our keys."""
+        try:
+            async for key in self._raw.scan_iter(match=f"{PREFIX}:*", count=1000):
+                await self._raw.unlink(key)
+            await self._raw.publish(CHANNEL, orjson.dumps([self.node_id, ["*"]]))
+        except _ERRORS as exc:
+            raise SharedTierDown from exc
+
+    # the channel -------------------------------------------------------------------------
+    async def _follow(
+        self, on_message: OnMessage, on_state: OnState, connected: asyncio.Event
+    ) -> None:
+        """Subscribe, report up, deliver; on any failure report down and retry. Messages
+        missed while unsubscribed are why the cache empties its memory tier on each up."""
+        while True:
+            pubsub = self._raw.pubsub()
+            try:
+                await pubsub.subscribe(CHANNEL)
+                await self._raw.ping()
+                self._broken.clear()
+                await on_state(True, None)
+                connected.set()
+                while not self._broken.is_set():
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+                    if message is not None and message.get("type") == "message":
+                        self._deliver(message["data"], on_message)
+                raise SharedTierDown("a request could not reach Redis")
+            except _DOWN as exc:
+                await on_state(False, exc)
+                connected.set()
+            finally:
+                with contextlib.suppress(*_ERRORS):
+                    await pubsub.aclose()
+            await asyncio.sleep(self.retry_s)
+
+    @staticmethod
+    def _deliver(data: bytes, on_message: OnMessage) -> None:
+        try:
+            origin, tags = orjson.loads(data)
+        except (orjson.JSONDecodeError, TypeError, ValueError):
+            log.warning("cache: ignored a malformed invalidation message")
+            return
+        on_message(str(origin), [str(t) for t in tags])

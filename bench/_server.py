@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,22 +48,67 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _server_env(database_url: str) -> dict[str, str]:
+def _server_env(database_url: str, redis_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETYARD_")}
     env.update(FLEETYARD_DATABASE_URL=database_url, FLEETYARD_LOG_LEVEL="WARNING")
+    if redis_url:
+        env["FLEETYARD_REDIS_URL"] = redis_url
     return env
 
 
 @contextmanager
-def running_server(database_url: str, log_path: Path, timeout: float = 60) -> Iterator[Server]:
-    """``fleetyard serve`` on a free port, ready (``/readyz`` 200) on entry, stopped on exit."""
+def own_redis() -> Iterator[str]:
+    """A redis-server of the benchmark's own on a free port (nothing else publishes there)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server not found: install it or pass --redis URL")
+    port = free_port()
+    command = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def running_server(
+    database_url: str,
+    log_path: Path,
+    timeout: float = 60,
+    *,
+    redis_url: str | None = None,
+    workers: int | None = None,
+) -> Iterator[Server]:
+    """``fleetyard serve`` on a free port, ready (``/readyz`` 200) on entry, stopped on exit.
+    With Redis it runs one worker per core (or ``workers``), as a deployment would."""
     port = free_port()
     # the HTTP API alone: the device gateway (and its well-known ports) is not measured here
     command = [str(FLEETYARD), "serve", "--role", "api", "--host", "127.0.0.1", "--port", str(port)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    env = _server_env(database_url, redis_url)
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=_server_env(database_url), stdout=log, stderr=log
-        )
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
     server = Server(process, f"http://127.0.0.1:{port}", log_path)
     try:
         _wait_ready(server, timeout)
@@ -110,6 +156,24 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's supervisor and its workers)."""
+    if psutil is None:
+        return [pid]
+    try:
+        return [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]
+    except _GONE:
+        return [pid]
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    return sum(cpu_seconds(p) for p in process_tree(pid))
+
+
+def tree_rss_bytes(pid: int) -> int:
+    return sum(rss_bytes(p) for p in process_tree(pid))
+
+
 def rss_bytes(pid: int) -> int:
     try:
         if psutil is not None:
@@ -148,7 +212,7 @@ def postgres_backends(database: str) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    server_cpu_s: float
+    server_cpu_s: float  # the server's processes together
     server_cpu_pct: float  # of one core
     server_rss_peak_mb: float
     postgres_cpu_pct: float
@@ -174,12 +238,12 @@ class UsageMeter:
 
     def _snapshot(self) -> tuple[float, float, dict[int, float], float, float]:
         backends = {pid: cpu_seconds(pid) for pid in postgres_backends(self.database)}
-        server, own = cpu_seconds(self.server_pid), time.process_time()
+        server, own = tree_cpu_seconds(self.server_pid), time.process_time()
         return time.monotonic(), server, backends, own, machine_busy_seconds()
 
     async def _sample_rss(self) -> None:
         while True:
-            self._rss_peak = max(self._rss_peak, rss_bytes(self.server_pid))
+            self._rss_peak = max(self._rss_peak, tree_rss_bytes(self.server_pid))
             await asyncio.sleep(0.5)
 
     def start(self) -> None:
@@ -191,7 +255,7 @@ class UsageMeter:
         assert self._sampler is not None
         self._sampler.cancel()
         await asyncio.gather(self._sampler, return_exceptions=True)
-        self._rss_peak = max(self._rss_peak, rss_bytes(self.server_pid))
+        self._rss_peak = max(self._rss_peak, tree_rss_bytes(self.server_pid))
         t0, server0, backends0, own0, machine0 = self._start
         t1, server1, backends1, own1, machine1 = self._snapshot()
         wall = max(t1 - t0, 1e-9)

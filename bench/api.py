@@ -4,16 +4,18 @@
 
 Creates a throw-away database on the machine's PostgreSQL (FLEETYARD_BENCH_DATABASE_URL, a
 superuser; default postgresql://postgres@127.0.0.1:5432/postgres), seeds one tenant with
---vehicles vehicles and ten small tenants, starts the real server (``fleetyard serve``) and
-drives it over HTTP with an open-loop generator, one scenario at a time: filtered lists, gets by
-id, creates, then all of them mixed with requests from the small tenants. Latency is measured
-from each request's scheduled send time, so queueing in the server is not hidden.
+--vehicles vehicles and ten small tenants, starts the real server (``fleetyard serve``, with a
+redis-server of its own, so one worker process per core as deployed) and drives it over HTTP
+with an open-loop generator, one scenario at a time: filtered lists, gets by id, creates, then
+all of them mixed with requests from the small tenants. Latency is measured from each
+request's scheduled send time, so queueing in the server is not hidden.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import itertools
 import os
@@ -38,7 +40,7 @@ from _seed import (
     load_fleet,
     new_database_name,
 )
-from _server import Server, UsageMeter, machine_note, running_server
+from _server import Server, UsageMeter, machine_note, own_redis, process_tree, running_server
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 OTHER_TENANTS = 10
@@ -54,6 +56,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=WARMUP_S, help="seconds per scenario")
     parser.add_argument("--seed", type=int, default=1, help="random seed for data and requests")
     parser.add_argument("--keep-db", action="store_true", help="leave the database behind")
+    parser.add_argument(
+        "--redis", help="Redis URL for the server (default: a redis-server of the bench's own)"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="server processes (default: fleetyard serve's, one per core)"
+    )
     return parser.parse_args()
 
 
@@ -145,8 +153,9 @@ def report(
     for reason, count in failures.most_common():
         print(f"transport failure ×{count}: {reason}")
     print(
-        "CPU columns are % of one core (100 % = one core busy): the server (one uvicorn\n"
-        "process), the bench database's PostgreSQL backends, this load generator, and every\n"
+        "CPU columns are % of one core (100 % = one core busy): the server (uvicorn's\n"
+        "supervisor and its workers), the bench database's PostgreSQL backends, this load\n"
+        "generator, and every\n"
         "other process on the machine. CPU ms/ans is server CPU time per answered request\n"
         "(1000 / it ≈ requests/s one core can serve). Send lag is how far the load generator\n"
         "itself fell behind its schedule (latency still counts from the scheduled time).\n"
@@ -177,8 +186,16 @@ def run(admin_url: str, args: argparse.Namespace) -> None:
         big, others = asyncio.run(seed(url, args))
         quiet_collector()
         server_log = Path(tempfile.mkdtemp(prefix="fleetyard-bench-")) / "server.log"
-        with running_server(url, server_log) as server:
-            print(f"Server pid {server.pid} at {server.base_url}; running scenarios …")
+        with contextlib.ExitStack() as stack:
+            redis_url = args.redis or stack.enter_context(own_redis())
+            server = stack.enter_context(
+                running_server(url, server_log, redis_url=redis_url, workers=args.workers)
+            )
+            workers = len(process_tree(server.pid)) - 1 or 1
+            print(
+                f"Server pid {server.pid} ({workers} worker process{'es' if workers > 1 else ''})"
+                f" at {server.base_url}; running scenarios …"
+            )
             results, failures = asyncio.run(drive(server, database, big, others, args))
         report(results, failures, args, server_log)
     finally:

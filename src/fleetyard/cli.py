@@ -188,13 +188,27 @@ def serve(
         ),
     ] = None,
     backlog: Annotated[int, typer.Option(help="Pending TCP connections queued", min=1)] = 1024,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="API processes (default: one per core when FLEETYARD_DATABASE_URL and "
+            "FLEETYARD_REDIS_URL are set, else 1)",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Migrate, then serve the API and the device gateway (embedded PostgreSQL unless
     FLEETYARD_DATABASE_URL is set)."""
     import uvicorn
 
     from fleetyard.app import Role, create_app
-    from fleetyard.server import uvicorn_config
+    from fleetyard.server import (
+        WorkersRefused,
+        run_workers,
+        uvicorn_config,
+        worker_count,
+        workers_config,
+    )
 
     if role not in {r.value for r in Role}:
         raise typer.BadParameter("role must be all, api, gateway or providers", param_hint="--role")
@@ -213,7 +227,24 @@ def serve(
             login = _run_in_tenant_db(settings, owner, ensure_demo_tenant)
     bind_host = host or settings.http_host
     bind_port = settings.http_port if port is None else port
+    try:
+        processes = worker_count(settings, workers, role in (Role.ALL, Role.API))
+    except WorkersRefused as exc:
+        _fail(str(exc))
     console.print(_banner(f"http://{bind_host}:{bind_port}", login))
+    if processes > 1:
+        run_workers(
+            workers_config(
+                settings,
+                role,
+                processes,
+                host=bind_host,
+                port=bind_port,
+                limit_concurrency=limit_concurrency,
+                backlog=backlog,
+            )
+        )
+        return
     config = uvicorn_config(
         create_app(settings, role=Role(role)),
         settings,

@@ -1,4 +1,4 @@
-"""The shared tier: Redis through cashews' backend, plus the invalidation channel.
+"""The shared tier: Redis (reads through cashews' backend), plus the invalidation channel.
 
 Values are stored with their tags' sets (``SADD tag key``); invalidating a tag deletes its
 keys and the set in one script, which also publishes the tags on a channel so every node
@@ -114,11 +114,14 @@ class SharedTier:
         return value if isinstance(value, bytes) else None
 
     async def put(self, key: str, blob: bytes, ttl_s: float, tags: Iterable[str]) -> None:
-        """Tags first: an invalidation between the two writes then finds the key."""
+        """One round trip: the key joins its tags' sets, then the value is written."""
         try:
+            pipe = self._raw.pipeline(transaction=False)
             for tag in tags:
-                await self._values.set_add(tag, key, expire=TAG_TTL_S)
-            await self._values.set_raw(key, blob, px=max(1, int(ttl_s * 1000)))
+                pipe.sadd(tag, key)
+                pipe.expire(tag, TAG_TTL_S)
+            pipe.set(key, blob, px=max(1, int(ttl_s * 1000)))
+            await pipe.execute()
         except _ERRORS as exc:
             raise SharedTierDown from exc
 

@@ -42,6 +42,8 @@ from fleetyard.realtime.router import STREAM_PATH
 from fleetyard.realtime.router import router as live_router
 from fleetyard.realtime.runtime import LiveRuntime
 from fleetyard.reservations.router import router as reservations_router
+from fleetyard.search.indexer import SearchIndexer
+from fleetyard.search.router import router as search_router
 from fleetyard.telematics.runtime import Telematics
 from fleetyard.tenants.router import router as tenant_router
 from fleetyard.tracking.router import router as tracking_router
@@ -71,6 +73,7 @@ API_ROUTERS: list[APIRouter] = [
     webhooks_router,
     integrations_router,
     integration_vehicles_router,
+    search_router,
 ]
 
 
@@ -131,9 +134,13 @@ def create_app(
         if owned and serves_api and settings.webhooks_enabled:
             webhooks = await WebhookDispatcher.start(settings, libpq_dsn(owner_url(settings)))
         app.state.webhooks = webhooks
+        # Search documents follow the event log from API processes (owner role, like webhooks).
+        indexer = await SearchIndexer.start(owner_url(settings)) if owned and serves_api else None
         try:
             yield
         finally:
+            if indexer is not None:
+                await indexer.stop()
             if webhooks is not None:
                 await webhooks.stop()
             if integrations is not None:

@@ -26,6 +26,7 @@ from fleetyard.db import Database, app_url, set_tenant
 from fleetyard.errors import FleetyardError, ValidationFailed
 from fleetyard.integrations.cli import integrations_app
 from fleetyard.kit.ids import TenantId
+from fleetyard.search.cli import search_app
 
 if TYPE_CHECKING:
     import uvicorn
@@ -45,6 +46,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(integrations_app, name="integrations")
+app.add_typer(search_app, name="search")
 
 console = Console()
 err_console = Console(stderr=True)

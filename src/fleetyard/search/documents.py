@@ -75,7 +75,7 @@ def vehicle_document(
         entity_id=row.id,
         title=vehicle_label(row),
         subtitle=_join(
-            _join(row.make, row.model),
+            " ".join(p.strip() for p in (row.make, row.model) if p and p.strip()),
             row.year,
             chain[0].name if chain else None,
             row.name if row.plate else None,

@@ -9,7 +9,6 @@ keeps the vocabularies it has used, reloaded when the indexer bumps the tenant's
 from __future__ import annotations
 
 import bisect
-import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -110,7 +109,6 @@ class Vocabulary:
 class _Entry:
     version: int
     vocabulary: Vocabulary
-    used_at: float
 
 
 class VocabularyCache:
@@ -126,9 +124,8 @@ class VocabularyCache:
         version = await queries.vocabulary_version()
         entry = self._entries.get(tenant_id)
         if entry is None or entry.version != version:
-            entry = _Entry(version, Vocabulary(await queries.vocabulary()), 0.0)
+            entry = _Entry(version, Vocabulary(await queries.vocabulary()))
             self._entries[tenant_id] = entry
-        entry.used_at = time.monotonic()
         self._entries.move_to_end(tenant_id)
         while len(self._entries) > self.max_tenants:
             self._entries.popitem(last=False)

@@ -68,6 +68,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/realtime.py
 	$(BIN)/python bench/providers.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) .fleetyard $(WEB)/node_modules $(WEB)/dist

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import random
 import time
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ class LiveTrack:
 
     def __next__(self) -> AvlRecord:
         record = self._track.next_record()
-        return dataclasses.replace(record, timestamp_ms=int(time.time() * 1000))
+        return record._replace(timestamp_ms=int(time.time() * 1000))
 
 
 @dataclass

@@ -36,6 +36,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from fleetyard.kit.geo import MPS_TO_KMH, step
+
 DATABASE = "bench_fleet"
 USERNAME = "bench@example.com"
 PASSWORD = "Geotab-bench-pass-51c7"  # noqa: S105 - a fake's own password
@@ -43,7 +45,6 @@ FEEDS = ("LogRecord", "StatusData", "FaultData")
 SESSION = "BENCH-SESSION-0001"
 KEEP_PAGES = 4  # pages kept for a re-read behind the newest
 HELSINKI = (60.1699, 24.9384)
-METRES_PER_DEGREE = 111_320.0
 
 # Diagnostics as Get Diagnostic answers them: the J1939 coolant reading and the two faults.
 COOLANT_J1939 = "aBENCHspn110coolant000"
@@ -124,12 +125,9 @@ class Vehicle:
         if rng.random() < 0.05:  # a turn, a new pace
             self.heading += rng.uniform(-0.6, 0.6)
             self.speed_kmh = min(max(self.speed_kmh + rng.uniform(-15, 15), 0.0), 110.0)
-        metres = self.speed_kmh / 3.6 * seconds
-        self.latitude += metres * math.cos(self.heading) / METRES_PER_DEGREE
-        self.longitude += (
-            metres
-            * math.sin(self.heading)
-            / (METRES_PER_DEGREE * math.cos(math.radians(self.latitude)))
+        metres = self.speed_kmh / MPS_TO_KMH * seconds
+        self.latitude, self.longitude = step(
+            self.latitude, self.longitude, math.degrees(self.heading), metres
         )
         self.odometer_m += metres
         self.fuel_pct = max(self.fuel_pct - metres * 0.00002, 5.0)

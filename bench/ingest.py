@@ -11,6 +11,12 @@ Phase 1: every tracker connects over TCP, sends its IMEI, then uploads a backlog
 packets of --packet records, sending the next packet only once the last one is acked (as the
 hardware does). An ack leaves the server only after the batch holding those records committed,
 so acked records/s *is* durably stored records/s; at the end the rows are counted to prove it.
+The after-store stages (alert rules, trips, --geofences, driving behaviour) run in the stage
+worker, a process the gateway starts as its child (``fleetyard serve``'s default), fed by a
+``stage_queue`` row per stored batch: when the load stops, the time until the worker has
+emptied the queue (its lag), then from the worker's /metrics each stage's time per record,
+the share of the stored records it reached, and the worker's pace. Run it long enough
+(--duration) for the stages' steady state to show.
 Phase 2, on a fresh gateway: --idle trackers connect, handshake and send nothing; the growth of
 the server's RSS divided by the connections is the memory one connected tracker costs.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import signal
@@ -27,16 +34,21 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
+from _geofence_seed import seed_geofences
 from _ingest_load import IdleRun, StreamRun, hold_idle, stream
 from _ingest_seed import Trackers, register_trackers, stored_positions
 from _ingest_server import raise_fd_limit, running_gateway
 from _load import percentile
 from _seed import create_database, drop_database, new_database_name
-from _server import UsageMeter, machine_note
+from _server import UsageMeter, machine_note, tree_cpu_seconds
+from _stages import catch_up, print_catch_up, print_stage_costs, stage_costs
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 GOAL_RECORDS_PER_S = 20_000
 GOAL_IDLE_KIB = 20.0
+TRACKS_START = (54.6872, 25.2797)  # where the simulated trackers set off (Vilnius)
 
 
 def parse_args() -> argparse.Namespace:
@@ -51,6 +63,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--idle", type=int, default=10_000, help="idle connections (0: skip)")
     parser.add_argument("--hold", type=float, default=5.0, help="seconds to hold them")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the tracks")
+    parser.add_argument(
+        "--geofences", type=int, default=1_000, help="geofences where the trackers drive"
+    )
     parser.add_argument("--keep-db", action="store_true", help="leave the database behind")
     return parser.parse_args()
 
@@ -120,7 +135,13 @@ async def phase_stream(
 ) -> None:
     log = Path(tempfile.mkdtemp(prefix="fleetyard-bench-")) / "gateway-stream.log"
     with running_gateway(url, log) as gateway:
-        print(f"Gateway pid {gateway.pid}, devices on port {gateway.device_port}; streaming …")
+        worker = stage_worker(gateway.pid)
+        print(
+            f"Gateway pid {gateway.pid} (stage worker pid {worker.pid if worker else '?'}), "
+            f"devices on port {gateway.device_port}; streaming …"
+        )
+        cpu0 = (tree_cpu_seconds(gateway.pid), _cpu(worker))
+        loaded = time.monotonic()
         run = await stream(
             gateway.device_port,
             trackers.streaming,
@@ -131,8 +152,22 @@ async def phase_stream(
             duration_s=args.duration,
             seed=args.seed,
         )
+        load_s = time.monotonic() - loaded
+        cpu1 = (tree_cpu_seconds(gateway.pid), _cpu(worker))
+        caught = await catch_up(url)  # the load has stopped: how long until the stages catch up
+        stages = stage_costs(gateway.server.base_url, gateway.stages_url)
     rows, distinct = await stored_positions(url, trackers.tenant)
     report_stream(run, rows, distinct, args)
+    worker_s = cpu1[1] - cpu0[1]
+    gateway_s = cpu1[0] - cpu0[0] - worker_s
+    acked = max(run.acked_total, 1)
+    print(
+        f"  over the whole load ({load_s:.0f} s, {run.acked_total:,} records): gateway process "
+        f"{1e6 * gateway_s / acked:.0f} ms CPU per 1,000 records (alone on a core: at most "
+        f"~{acked / max(gateway_s, 1e-9):,.0f}/s), stage worker {1e6 * worker_s / acked:.0f} ms"
+    )
+    print_stage_costs(stages)
+    print_catch_up(stages, caught, load_s)
     print(f"  gateway warnings and errors: {_log_records(log)} in {log}")
 
 
@@ -153,6 +188,24 @@ async def phase_idle(url: str, database: str, trackers: Trackers, args: argparse
     print(f"  gateway warnings and errors: {_log_records(log)} in {log}")
 
 
+def stage_worker(gateway_pid: int) -> psutil.Process | None:
+    """The gateway's child running ``fleetyard stages``."""
+    for child in psutil.Process(gateway_pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "stages" in child.cmdline():
+                return child
+    return None
+
+
+def _cpu(process: psutil.Process | None) -> float:
+    if process is None:
+        return 0.0
+    with contextlib.suppress(psutil.Error):
+        times = process.cpu_times()
+        return float(times.user + times.system)
+    return 0.0
+
+
 def _log_records(path: Path) -> int:
     """JSON log records (WARNING and up) in the gateway's output, past its start banner."""
     text = path.read_text(errors="replace") if path.exists() else ""
@@ -161,6 +214,9 @@ def _log_records(path: Path) -> int:
 
 async def bench(url: str, database: str, args: argparse.Namespace) -> None:
     trackers = await register_trackers(url, args.devices, args.idle, args.seed)
+    if args.geofences:  # evaluated for every stored fix, as a tenant's would be
+        seeded = await seed_geofences(url, trackers.tenant.id, args.geofences, TRACKS_START)
+        print(f"  {seeded:,} geofences around the trackers' start")
     # The load generator allocates a lot and keeps every tracker alive: fewer collections of
     # its big, long-lived heap leave more of the shared cores to the gateway under test.
     gc.freeze()

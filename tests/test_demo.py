@@ -167,6 +167,17 @@ def wait_for_alert(http: httpx.Client, deadline: float) -> list[dict[str, Any]]:
         time.sleep(1.0)
 
 
+def wait_for_trips(http: httpx.Client, deadline: float) -> list[dict[str, Any]]:
+    """The demo fleet's trips, detected in the ingest pipeline as its vehicles drive."""
+    while True:
+        response = http.get("/api/v1/trips")
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        if items or time.monotonic() > deadline:
+            return items
+        time.sleep(1.0)
+
+
 def distance_m(a: list[float], b: list[float]) -> float:
     """Haversine between two GeoJSON positions ([longitude, latitude])."""
     lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
@@ -212,8 +223,18 @@ def first_run(demo: Demo) -> int:
         assert len(moving) >= MOVING_VEHICLES, f"{len(moving)} of {len(vehicles)} moved"
         alerts = wait_for_alert(http, started + ALERT_WITHIN_S)
         assert alerts, f"no alert within {ALERT_WITHIN_S:.0f} s"
-        assert {a["kind"] for a in alerts} <= {"dtc", "coolant_high", "fuel_low"}
+        # the fleet's failures, and its geofences (a 30 km/h zone, depots) as it drives; the
+        # seeded service reminders and inspection defects
+        kinds = {"dtc", "coolant_high", "fuel_low", "geofence", "speeding", "harsh_event"}
+        kinds |= {"service_due_soon", "service_due", "service_overdue", "part_low_stock"}
+        kinds |= {"defect_reported"}
+        assert {a["kind"] for a in alerts} <= kinds
+        geofences = http.get("/api/v1/geofences").json()["items"]
+        assert "Kluuvi low-speed zone" in {g["name"] for g in geofences}
         assert sum(check_track(http, vehicle) for vehicle in moving) >= 5 * len(moving)
+        trips = wait_for_trips(http, started + ALERT_WITHIN_S)
+        assert trips, f"no trip within {ALERT_WITHIN_S:.0f} s"
+        assert {t["vehicle_id"] for t in trips} <= {v["id"] for v in vehicles}
     with httpx.Client(base_url=demo.url, timeout=10) as http:
         assert login(http, DEMO_VIEWER_EMAIL)["role"] == "viewer"
     with httpx.Client(base_url=demo.url, timeout=10) as http:

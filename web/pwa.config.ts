@@ -1,13 +1,18 @@
 import type { VitePWAOptions } from "vite-plugin-pwa";
 
-// The installable app: a web manifest and a Workbox service worker that precaches the app
-// shell and every built (hashed) file, so the app starts with no network. The service
-// worker never caches the API: data seen before comes from the query cache saved in
-// IndexedDB per user and tenant (src/lib/offline), so no tenant's answers sit in a shared
-// cache. Navigations to server pages (API, docs, basemap) are left to the network.
+// The installable app: a web manifest and our service worker (src/sw.ts, Workbox inside)
+// that precaches the app shell and every built (hashed) file, so the app starts with no
+// network, shows Web Push notifications (public/push-sw.js) and replays the offline change
+// queue on Background Sync. The service worker never caches the API: data seen before comes
+// from the query cache saved in IndexedDB per user and tenant (src/lib/offline), so no
+// tenant's answers sit in a shared cache. Navigations to server pages (API, docs, basemap)
+// are left to the network.
 export const pwaOptions: Partial<VitePWAOptions> = {
   registerType: "prompt", // a new build waits for the person to reload (see UpdateBanner)
   injectRegister: false, // registered from src/main.tsx
+  strategies: "injectManifest",
+  srcDir: "src",
+  filename: "sw.ts",
   manifest: {
     id: "/",
     name: "Fleetyard",
@@ -26,19 +31,10 @@ export const pwaOptions: Partial<VitePWAOptions> = {
       { src: "/favicon.svg", sizes: "any", type: "image/svg+xml", purpose: "any" },
     ],
   },
-  workbox: {
+  injectManifest: {
     globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
-    navigateFallback: "index.html",
-    navigateFallbackDenylist: [
-      /^\/api(\/|$)/,
-      /^\/basemap(\/|$)/,
-      /^\/(docs|redoc)(\/|$)/,
-      /^\/openapi\.json$/,
-      /^\/(healthz|readyz)$/,
-    ],
-    runtimeCaching: [],
-    cleanupOutdatedCaches: true,
-    clientsClaim: true,
+    // a classic worker: push-sw.js comes in through importScripts
+    rollupFormat: "iife",
     maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
   },
   devOptions: { enabled: false },

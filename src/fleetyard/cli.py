@@ -11,6 +11,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
+import uvloop
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
@@ -26,6 +27,7 @@ from fleetyard.db import Database, app_url, set_tenant
 from fleetyard.errors import FleetyardError, ValidationFailed
 from fleetyard.integrations.cli import integrations_app
 from fleetyard.kit.ids import TenantId
+from fleetyard.predictions.cli import predictions_app
 from fleetyard.search.cli import search_app
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(integrations_app, name="integrations")
 app.add_typer(search_app, name="search")
+app.add_typer(predictions_app, name="predictions")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -256,6 +259,37 @@ def serve(
         backlog=backlog,
     )
     _run_until_signalled(uvicorn.Server(config))
+
+
+@app.command()
+def stages(
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve this worker's /metrics here (default FLEETYARD_STAGES_METRICS_PORT)"
+        ),
+    ] = None,
+    claim: Annotated[int, typer.Option(help="Stored batches claimed per round", min=1)] = 64,
+    parent_pid: Annotated[
+        int | None, typer.Option(hidden=True, help="Started by serve: stop when it has ended")
+    ] = None,
+) -> None:
+    """Run a stage worker: the after-store stages (alert rules, trips, geofences, driving
+    behaviour) on the batches the gateways stored. Several may run; `serve` starts one."""
+    from fleetyard.logging import configure_logging
+    from fleetyard.stages.main import serve_stages
+
+    with _readable_errors():
+        settings = get_settings()
+        configure_logging(settings.log_level, settings.log_json)
+        owner = _database_for_commands(settings) if parent_pid is None else settings.database_url
+        assert owner is not None, "serve hands its child the database"
+        port = settings.stages_metrics_port if metrics_port is None else metrics_port
+        # uvloop, as the server runs on (uvicorn[standard]): asyncpg's round trips and the
+        # loop itself cost the worker a tenth of its CPU on the standard loop
+        uvloop.run(
+            serve_stages(settings, owner, parent_pid=parent_pid, metrics_port=port, claim=claim)
+        )
 
 
 @app.command()

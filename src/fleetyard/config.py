@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     gateway_idle_timeout_s: float = Field(default=600.0, gt=0)
     ingest_batch_delay_ms: float = Field(default=5.0, ge=0, le=1000)
     ingest_writers: int = Field(default=2, ge=1, le=32)
+    # After-store stages (alerts, trips, geofences, behaviour): a stage worker process that
+    # serve starts (stage_worker; false: run ``fleetyard stages`` yourself), or the gateway's
+    # own process (stages_in_process: tests, tools). The worker's /metrics on this port.
+    stage_worker: bool = True
+    stages_in_process: bool = False
+    stages_metrics_port: int | None = Field(default=None, ge=0, le=65535)
 
     # Live updates (WebSocket /api/v1/ws, SSE /api/v1/stream).
     live_batch_ms: float = Field(default=10.0, ge=0, le=5000)
@@ -89,6 +95,23 @@ class Settings(BaseSettings):
     # False refuses targets resolving to loopback, private or link-local addresses (SaaS).
     webhook_allow_private_targets: bool = True
     webhook_delivery_retention_days: int = Field(default=30, ge=1)
+    # Notifications (docs/notifications.md): the dispatcher runs where webhooks' does.
+    notifications_enabled: bool = True
+    # identical alerts arriving within this long reach each person as one notification
+    notification_gather_s: float = Field(default=20.0, ge=0, le=3600)
+    notification_poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+    notification_workers: int = Field(default=8, ge=1, le=256)  # e-mails/pushes in flight
+    notification_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    notification_max_attempts: int = Field(default=6, ge=1, le=20)
+    notification_retry_base_s: float = Field(default=10.0, gt=0)
+    notification_retention_days: int = Field(default=90, ge=1)  # read notifications kept
+    # Scheduled reports (docs/reports.md): the scheduler runs where notifications' does.
+    reports_enabled: bool = True
+    report_poll_interval_s: float = Field(default=30.0, gt=0, le=3600)
+    # how often device_offline rules are checked against each vehicle's last report
+    notification_offline_sweep_s: float = Field(default=60.0, gt=0, le=3600)
+    # where links in e-mails and pushes point (the address people open the app at)
+    notification_base_url: str = Field(default="http://127.0.0.1:8000", max_length=300)
     # Integrations: a node holds each connection it polls by a lease renewed every
     # ``integration_renew_s``; a dead node's connections are free once it expires.
     integration_lease_s: float = Field(default=30.0, gt=0, le=3600)

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, SessionTransaction
 
 from fleetyard.config import Settings
 from fleetyard.kit.ids import TenantId
@@ -147,12 +148,29 @@ class Database:
         return True
 
 
+_SET_TENANT = text("select set_config('app.tenant_id', :tenant_id, true)")
+_DEFERRED_TENANT = "fleetyard.deferred_tenant"  # session.info key
+
+
 async def set_tenant(session: AsyncSession, tenant_id: TenantId) -> None:
-    """Scope the current transaction to one tenant (read by every RLS policy)."""
-    await session.execute(
-        text("select set_config('app.tenant_id', :tenant_id, true)"),
-        {"tenant_id": str(tenant_id)},
-    )
+    """Scope the current transaction to one tenant (read by every RLS policy).
+
+    A session that has not begun its transaction yet gets the setting as the first statement
+    of it, when something first needs the database: a request answered without one (from
+    the answer cache) then costs no connection, BEGIN or COMMIT."""
+    if session.in_transaction():
+        await session.execute(_SET_TENANT, {"tenant_id": str(tenant_id)})
+    else:
+        session.info[_DEFERRED_TENANT] = str(tenant_id)
+
+
+@event.listens_for(Session, "after_begin")
+def _apply_deferred_tenant(
+    session: Session, transaction: SessionTransaction, connection: Connection
+) -> None:
+    tenant_id = session.info.pop(_DEFERRED_TENANT, None)  # this transaction only, as before
+    if tenant_id is not None:
+        connection.execute(_SET_TENANT, {"tenant_id": tenant_id})
 
 
 async def set_context(session: AsyncSession, name: str, value: str) -> None:

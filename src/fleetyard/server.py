@@ -55,7 +55,8 @@ def uvicorn_config(
 # partition upkeep, and the integrations runner (leases would keep a second one harmless, but
 # it goes where positions are ingested). The worker holding a lock file takes them; if it
 # dies, uvicorn starts a new worker, which takes the lock. Every worker serves the API and
-# runs a webhook dispatcher (claims are FOR UPDATE SKIP LOCKED, so none is sent twice).
+# runs a webhook and a notification dispatcher (claims are FOR UPDATE SKIP LOCKED, so none is
+# sent twice).
 # Redis is required: it joins the workers' live hubs, rate limits and caches.
 ROLE_ENV = "FLEETYARD_SERVE_ROLE"  # the role the workers were started for (not a setting)
 WORKER_APP = "fleetyard.server:worker_app"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,11 +10,10 @@ from typing import Any
 
 import asyncpg
 
-from fleetyard.db import with_user
 from fleetyard.telematics.ingest.directory import DeviceDirectory
-from fleetyard.telematics.ingest.pipeline import IngestPipeline
 from fleetyard.telematics.position import Position
 from fleetyard.telematics.rules.handler import AlertRules
+from tests.feeding import PipelineFeeder, app_pool, running_pipeline
 from tests.telematics.conftest import Tracked
 
 
@@ -34,22 +32,10 @@ def fix(tracked: Tracked, at: datetime, *, speed: float = 40.0, **attributes: An
 
 
 @dataclass
-class Feeder:
-    pool: asyncpg.Pool
-    pipeline: IngestPipeline
-    directory: DeviceDirectory
-
+class Feeder(PipelineFeeder):
     async def feed(self, tracked: Tracked, positions: Sequence[Position]) -> None:
         """Store the fixes as one device submission, then wait for the rules to run."""
-        route = await self.directory.resolve(tracked.unique_id)
-        assert route is not None
-        await self.pipeline.submit(route, positions)
-        await self.pipeline.drain()
-
-    async def fetch(self, tenant_id: uuid.UUID, sql: str, *args: object) -> list[asyncpg.Record]:
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant_id))
-            return list(await conn.fetch(sql, *args))
+        await self.submit(tracked, positions)
 
     async def alerts(self, tracked: Tracked) -> list[asyncpg.Record]:
         return await self.fetch(
@@ -67,14 +53,5 @@ class Feeder:
 
 @asynccontextmanager
 async def rules_pipeline(database_url: str) -> AsyncIterator[Feeder]:
-    pool = await asyncpg.create_pool(
-        with_user(database_url, "fleetyard_app"), min_size=1, max_size=4
-    )
-    pipeline = IngestPipeline(pool, max_delay_s=0.001)
-    pipeline.on_stored.append(AlertRules(pool))
-    await pipeline.start()
-    try:
+    async with app_pool(database_url) as pool, running_pipeline(pool, AlertRules(pool)) as pipeline:
         yield Feeder(pool, pipeline, DeviceDirectory(pool))
-    finally:
-        await pipeline.stop()
-        await pool.close()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from fleetyard.app import create_app
 from fleetyard.auth.roles import Role
@@ -181,3 +183,34 @@ async def test_the_api_answers_from_the_database_while_redis_is_down(
     assert read.json()["name"] == "During 2"
     del_id = uuid.uuid4()
     assert (await client.get(f"{VEHICLES}/{del_id}", headers=headers)).status_code == 404
+
+
+async def test_a_cached_answer_costs_no_database_statement(
+    client: httpx.AsyncClient, tenants: Tenants, rolled_back_db: Database
+) -> None:
+    """The tenant is set as the first statement of a transaction only once something needs
+    the database: a hit opens none (no BEGIN, set_config or COMMIT)."""
+    headers = tenants.a.owner
+    vehicle_id = await make_vehicle(client, headers)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = rolled_back_db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for path in (VEHICLES, f"{VEHICLES}/{vehicle_id}"):
+            statements.clear()
+            miss = await client.get(path, headers=headers)
+            assert miss.status_code == 200 and any("set_config" in s for s in statements)
+            statements.clear()
+            hit = await client.get(path, headers=headers)
+            assert hit.status_code == 200 and hit.content == miss.content
+            assert statements == []
+        # another tenant's read of the same path still goes to the database, as that tenant
+        statements.clear()
+        other = await client.get(f"{VEHICLES}/{vehicle_id}", headers=tenants.b.owner)
+        assert other.status_code == 404 and any("set_config" in s for s in statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -62,7 +62,9 @@ async def test_seeding_twice_creates_everything_once(
     for report, plan in zip(first, plans, strict=True):
         assert report.created == report.planned, report
         assert report.planned["vehicles"] == len(plan.vehicles) + contractor_vehicles(plan)
-    assert first[1].summary() == "3 vehicles, 2 drivers, 1 reservation, 1 group, 1 login"
+    assert first[1].summary() == (
+        "3 vehicles, 2 drivers, 1 reservation, 1 group, 2 geofences, 4 alert rules, 1 login"
+    )
     second = await seed(db_session, plans, keyring)
     assert all(sum(r.created.values()) == 0 for r in second), second
     assert second[0].summary().endswith("(reused)")
@@ -79,7 +81,7 @@ async def test_seeding_twice_creates_everything_once(
     members = await db_session.scalar(
         text("select count(*) from memberships where tenant_id = :t"), {"t": demo}
     )
-    assert members == 3
+    assert members == 4  # owner, dispatcher, viewer, driver
     created_events = await db_session.scalar(
         text("select count(*) from events where type = 'vehicle_created'")
     )
@@ -125,7 +127,8 @@ async def test_serve_demo_keeps_its_owner_login_and_the_full_seed_adds_to_it(
     login = await ensure_demo_tenant(db_session)
     assert (login.tenant_slug, login.email) == ("demo", "admin@demo.fleetyard.dev")
     (report,) = await seed(db_session, plans[:1], keyring)
-    assert report.created["logins"] == 2  # the dispatcher and the viewer; the owner was there
+    # the dispatcher, the viewer and the driver; the owner was there
+    assert report.created["logins"] == 3
     assert await ensure_demo_tenant(db_session) == login
 
 

@@ -137,6 +137,20 @@ async def test_other_tenant_sees_nothing(client: httpx.AsyncClient, tenants: Ten
     assert (await client.get(f"{URL}/{driver['id']}", headers=tenants.a.owner)).json() == driver
 
 
+async def test_list_by_ids(client: httpx.AsyncClient, tenants: Tenants) -> None:
+    """The web's list asks for a page of search hits by id."""
+    ada, bob, _ = [
+        await create_driver(client, tenants.a.owner, name=n) for n in ("Ada", "Bob", "Cy")
+    ]
+    params = {"id": [ada["id"], bob["id"]], "sort": "-name"}
+    listed = await client.get(URL, headers=tenants.a.owner, params=params)
+    assert [d["name"] for d in listed.json()["items"]] == ["Bob", "Ada"]
+    other = await client.get(URL, headers=tenants.b.owner, params=params)
+    assert other.json()["items"] == []
+    too_many = {"id": [str(uuid.uuid4()) for _ in range(101)]}
+    assert (await client.get(URL, headers=tenants.a.owner, params=too_many)).status_code == 422
+
+
 @pytest.mark.parametrize(
     "payload",
     [

@@ -15,7 +15,10 @@ from fleetyard.kit.vin import check_digit
 from tests.conftest import Tenants
 
 Route = tuple[str, str]  # (method, path template)
-NEEDS_PARAMETERS = {"/api/v1/positions"}  # lists nothing without device_id or vehicle_id
+# lists nothing without device_id or vehicle_id; the inspection form is for one vehicle
+NEEDS_PARAMETERS = {"/api/v1/positions", "/api/v1/inspections/form"}
+# A member's own (API keys get 403 member_only): tests/notifications
+MEMBERS_ONLY = {"/api/v1/notification-settings"}
 
 
 # Answers that never end (Server-Sent Events): fuzzed with their own client in
@@ -57,6 +60,17 @@ def valid_payloads(
 
     for i in range(3):
         yield "/api/v1/groups", {"name": token("seed-group")}, ("name",)
+        yield (
+            "/api/v1/geofences",
+            {
+                "name": token("seed-geofence"),
+                "geometry": {"type": "Point", "coordinates": [24.9 + 0.01 * i, 60.2]},
+                "radius_m": 100,
+                "all_vehicles": False,
+                "group_ids": [last("/api/v1/groups")],
+            },
+            ("name",),
+        )
         yield (
             "/api/v1/vehicles",
             {
@@ -110,6 +124,31 @@ def valid_payloads(
             },
             ("purpose",),
         )
+        yield (
+            "/api/v1/parts",
+            {"part_number": token("SEED-PART"), "name": token("seed-part"), "unit_cost": "9.80"},
+            ("part_number", "name"),
+        )
+        yield (
+            "/api/v1/service-schedules",
+            {
+                "name": token("seed-schedule"),
+                "vehicle_id": last("/api/v1/vehicles"),
+                "interval_km": "15000",
+                "interval_months": 12,
+            },
+            ("name",),
+        )
+        yield (
+            "/api/v1/work-orders",
+            {
+                "vehicle_id": last("/api/v1/vehicles"),
+                "title": token("seed-work-order"),
+                "vendor": token("seed-shop"),
+                "lines": [{"kind": "part", "part_id": last("/api/v1/parts"), "quantity": "1"}],
+            },
+            ("title", "vendor"),
+        )
 
 
 @dataclass
@@ -152,7 +191,7 @@ async def seed_tenant_a(client: httpx.AsyncClient, tenants: Tenants, routes: lis
         seed.secrets.update(str(body[k]) for k in private if k in body)
     for method, path in routes:
         if method == "GET" and path.startswith("/api/") and "{" not in path:
-            if path in NEEDS_PARAMETERS:
+            if path in NEEDS_PARAMETERS | MEMBERS_ONLY:
                 continue
             answer = await client.get(path, headers=headers)
             assert answer.status_code == 200, f"{path}: {answer.text}"

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
 import requests
 import schemathesis
@@ -23,6 +24,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core import NotSet
 from schemathesis.generation.case import Case
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -48,6 +50,8 @@ _SCHEMA_APP = create_app(
         secret_key="schema-only-secret-key-0123456789abcdef",
         database_url="postgresql://schema-only@127.0.0.1/unused",
         webhooks_enabled=False,  # no dispatcher for an app that only shows its schema
+        notifications_enabled=False,
+        reports_enabled=False,
     ),
     role=Role.API,
 )
@@ -157,6 +161,45 @@ def aim_at_a(case: Case, data: st.DataObject, seed: Seed) -> tuple[bool, bool]:
     return path_aimed, body_aimed
 
 
+def _as_text(value: object) -> object:
+    """A value as the query string carries it: text (lists of text for repeated names)."""
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
+def only_types_a_query_string_cannot_carry(case: Case) -> bool:
+    """True when the negative case breaks the schema only by a type in the URL: ``protocol=-435``
+    or ``make=false`` arrive as the text "-435" and "false", which a text filter rightly
+    takes. The values as sent (text) are checked against the schema, path parameters too, so a
+    real violation (an empty or too long value, too many repeats, a bad id) is still caught."""
+    if not isinstance(case.body, NotSet | None) or not case.query:
+        return False
+    if case.headers and {p.name for p in case.operation.headers} & set(case.headers):
+        return False  # a header of the operation's own was generated: not judged here
+    sent = [(case.query, case.operation.query)]
+    if case.path_parameters:
+        sent.append((case.path_parameters, case.operation.path_parameters))
+    for values, parameters in sent:
+        wanted = {p.name: p.definition.get("schema", {}) for p in parameters}
+        for name, value in values.items():
+            schema = wanted.get(name)
+            if schema is None:
+                return False
+            text = _as_text(value)
+            takes_list = any(o.get("type") == "array" for o in schema.get("anyOf", [schema]))
+            if takes_list and not isinstance(text, list):
+                text = [text]
+            try:
+                if not jsonschema_rs.is_valid(schema, text):
+                    return False
+            except (ValueError, jsonschema_rs.ReferencingError):  # a $ref: not excused
+                return False
+    return True
+
+
 async def test_the_leak_oracle_sees_what_a_owns(
     fuzz_client: httpx.AsyncClient, fuzz_tenants: Tenants, seed: Seed
 ) -> None:
@@ -193,7 +236,7 @@ async def test_operation(
 
     assert_well_behaved(response)
     case.validate_response(response, checks=CHECKS)
-    if mode is GenerationMode.NEGATIVE:
+    if mode is GenerationMode.NEGATIVE and not only_types_a_query_string_cannot_carry(case):
         case.validate_response(response, checks=[negative_data_rejection])
     if as_b:
         assert_no_tenant_a_data(response, seed)

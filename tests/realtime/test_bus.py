@@ -9,6 +9,7 @@ import itertools
 import time
 import uuid
 
+import orjson
 import redis.asyncio as aioredis
 
 from fleetyard.realtime.bus import LocalBus, RedisBus, decode_batch, encode_batch
@@ -42,6 +43,17 @@ def test_a_batch_survives_the_wire() -> None:
     assert batch.tenant_id == tenant and batch.first_seq == 1795000000000001
     assert [i.payload["n"] for i in batch.items] == [1, 2]
     assert batch.items[0].vehicle_ids == items[0].vehicle_ids
+
+
+def test_an_audience_survives_the_wire_and_an_older_publishers_batch_still_reads() -> None:
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    notice = LiveItem("notifications.released", "notification", (), {}, audience=(user,))
+    [read] = decode_batch(b"7|" + encode_batch(tenant, [notice])).items
+    assert read == notice
+    # a process of the previous release sends four fields per item: no audience, everyone
+    older = orjson.dumps({"t": str(tenant), "i": [["vehicle_updated", "vehicle", [], {}]]})
+    [old] = decode_batch(b"8|" + older).items
+    assert old.audience == () and old.kind == "vehicle_updated"
 
 
 async def test_the_local_bus_numbers_each_tenant_from_now() -> None:

@@ -12,12 +12,12 @@ import pytest
 
 from fleetyard.auth.principal import ActorType, Principal
 from fleetyard.auth.roles import Role
-from fleetyard.kit.ids import TenantId
+from fleetyard.kit.ids import TenantId, UserId
 from fleetyard.realtime.bus import LocalBus
 from fleetyard.realtime.connection import Closed, LiveConnection, OutboxLimits
 from fleetyard.realtime.frames import Frame
 from fleetyard.realtime.hub import Hub, HubSettings
-from fleetyard.realtime.items import POSITION, LiveBatch, LiveItem
+from fleetyard.realtime.items import NOTIFICATIONS_RELEASED, POSITION, LiveBatch, LiveItem
 from fleetyard.realtime.stream import Lane, TenantStream
 
 TENANT = TenantId(uuid.uuid4())
@@ -112,6 +112,34 @@ def test_events_go_to_those_who_may_read_them() -> None:
     assert [m["type"] for m in drain(viewer)] == ["driver_created", "reservation_created"]
     assert [m["type"] for m in drain(driver)] == ["reservation_created"]
     assert [m["type"] for m in drain(watcher_of_v1)] == ["reservation_created"]
+
+
+def test_a_notice_for_some_users_reaches_only_their_connections_whatever_they_watch() -> None:
+    stream = TenantStream(TENANT, head=0)
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+
+    def of(
+        user: uuid.UUID, *, fleet: bool, vehicles: set[uuid.UUID] | None = None
+    ) -> LiveConnection:
+        who = Principal(TENANT, Role.VIEWER, ActorType.USER, user, user_id=UserId(user))
+        connection = LiveConnection(who)
+        connection.fleet = fleet
+        connection.vehicles = vehicles or set()
+        stream.attach(connection)
+        stream.reindex(connection)
+        return connection
+
+    my_map, my_list = of(mine, fleet=True), of(mine, fleet=False)  # the list subscribed to nothing
+    their_map = of(theirs, fleet=True, vehicles={V1})
+    notice = LiveItem(NOTIFICATIONS_RELEASED, "notification", (), {}, audience=(mine,))
+    feed(stream, 1, notice)
+    stream.flush(now=0.0)
+    assert [m["type"] for m in drain(my_map)] == [NOTIFICATIONS_RELEASED]
+    assert [m["type"] for m in drain(my_list)] == [NOTIFICATIONS_RELEASED]
+    assert drain(their_map) == []
+    # and on resuming: replayed to its receiver, never to another
+    assert len(stream.replay(my_list, 0).events) == 1
+    assert stream.replay(their_map, 0).events == []
 
 
 def test_resume_replays_missed_events_and_latest_positions_only() -> None:

@@ -74,6 +74,8 @@ async def test_query_syntax_and_punctuation_are_only_text(
         ({"group_id": "not-a-uuid"}, 422, "invalid_filter"),
         ({"make": "a\x00b"}, 422, "invalid_filter"),
         ({"make": "x" * 201}, 422, "invalid_filter"),
+        ({"depot": ""}, 422, "validation_failed"),
+        ({"make": [f"make {i}" for i in range(51)]}, 422, "validation_failed"),
         ({"limit": "0"}, 422, "validation_failed"),
         ({"limit": "101"}, 422, "validation_failed"),
         ({"cursor": "garbage"}, 400, "invalid_cursor"),
@@ -82,7 +84,11 @@ async def test_query_syntax_and_punctuation_are_only_text(
     ],
 )
 async def test_unknown_names_and_bad_values_have_stable_codes(
-    client: httpx.AsyncClient, tenants: Tenants, params: dict[str, str], status: int, code: str
+    client: httpx.AsyncClient,
+    tenants: Tenants,
+    params: dict[str, str | list[str]],
+    status: int,
+    code: str,
 ) -> None:
     response = await client.get(SEARCH, params={"q": "ford", **params}, headers=tenants.a.owner)
     assert response.status_code == status, response.text

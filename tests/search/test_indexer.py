@@ -1,5 +1,5 @@
 """The indexer end to end: real commits through the API (and raw SQL, as the gateway writes
-alerts), a real indexer on the owner connection woken by NOTIFY, and the search API seeing
+alerts), a real indexer on the owner connection polling the queue, and the search API seeing
 each change within a second of its commit."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ async def eventually(check: Callable[[], Awaitable[bool]], within_s: float = WIT
 
 @pytest.fixture
 async def indexer(database_url: str) -> AsyncIterator[SearchIndexer]:
-    running = await SearchIndexer.start(database_url, poll_interval_s=0.5)
+    running = await SearchIndexer.start(database_url)
     # connected, its first backfill and round done: what follows is measured from a commit
     await eventually(lambda: _true(running.rounds >= 1), within_s=30)
     yield running
@@ -196,7 +196,7 @@ async def test_a_tenant_never_indexed_is_queued_whole(
     finally:
         await conn.close()
     assert not await finds(live_client, owner, "", vehicle["id"])
-    running = await SearchIndexer.start(database_url, poll_interval_s=0.5)
+    running = await SearchIndexer.start(database_url)
     try:
         await eventually(lambda: finds(live_client, owner, "", vehicle["id"]), within_s=30)
     finally:
@@ -207,7 +207,7 @@ async def test_two_indexers_share_the_queue(
     live_client: httpx.AsyncClient, live_tenants: Tenants, database_url: str
 ) -> None:
     owner = live_tenants.a.owner
-    indexers = [await SearchIndexer.start(database_url, poll_interval_s=0.5) for _ in range(2)]
+    indexers = [await SearchIndexer.start(database_url) for _ in range(2)]
     try:
         plates = [unique(f"PAIR{n}-") for n in range(20)]
         created = await asyncio.gather(

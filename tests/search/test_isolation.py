@@ -106,11 +106,14 @@ async def test_pages_follow_each_other_without_repeats(
 async def test_roles_see_only_the_types_they_read(
     client: httpx.AsyncClient, tenants: Tenants, fleet: Fleet
 ) -> None:
-    everything = {"vehicle", "driver", "device", "reservation", "alert", "group"}
+    everything = {
+        *("vehicle", "driver", "device", "reservation", "alert", "group", "geofence", "trip"),
+        *("inspection", "defect", "work_order", "part"),
+    }
     for role, expected in (
         (Role.OWNER, everything | {"integration"}),
         (Role.VIEWER, everything),
-        (Role.DRIVER, {"vehicle", "reservation", "alert", "group"}),
+        (Role.DRIVER, {"vehicle", "reservation", "alert", "group", "trip", "inspection", "defect"}),
     ):
         answer = await search(client, tenants.a.as_(role), "helsinki")
         assert set(answer["types"]) == expected, role

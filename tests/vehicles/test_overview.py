@@ -295,6 +295,23 @@ async def test_filter_by_driver_and_by_tracker(
     assert await overview(http, tenants.a.owner, driver_id=str(uuid.uuid4())) == []
 
 
+async def test_filter_by_ids_a_page_of_search_hits(
+    http: httpx.AsyncClient, tenants: Tenants, fleet: Fleet
+) -> None:
+    """The web's list asks for a page of search hits by id, with their live context."""
+    wanted = {"MOV-1", "OFF-4"}
+    params = {"id": [fleet.ids[p] for p in sorted(wanted)], "sort": "-plate"}
+    assert plates(await overview(http, tenants.a.owner, **params)) == ["OFF-4", "MOV-1"]
+    both = {**params, "activity": "offline"}  # with the live filters still applied
+    assert plates(await overview(http, tenants.a.owner, **both)) == ["OFF-4"]
+    assert await overview(http, tenants.b.owner, **params) == []  # another tenant's: none
+    too_many = {"id": [str(uuid.uuid4()) for _ in range(101)]}
+    refused = await http.get(URL, headers=tenants.a.owner, params=too_many)
+    assert refused.status_code == 422
+    not_ids = await http.get(URL, headers=tenants.a.owner, params={"id": "MOV-1"})
+    assert not_ids.status_code == 422
+
+
 async def test_another_tenant_sees_none_of_it(
     http: httpx.AsyncClient, tenants: Tenants, fleet: Fleet
 ) -> None:

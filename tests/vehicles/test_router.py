@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +10,7 @@ from fleetyard.auth.roles import Role
 from fleetyard.db import Database
 from fleetyard.tenants.schemas import TenantLimits
 from tests.conftest import Tenants
-from tests.factories import setup_tenant
+from tests.factories import member_session, setup_tenant
 
 VALID_VIN = "1HGCM82633A004352"
 
@@ -248,3 +249,44 @@ async def test_vehicle_limit_holds_under_concurrency(
         )
     )
     assert sorted(r.status_code for r in responses) == [201] * 3 + [409] * 7
+
+
+async def test_a_group_the_tenant_has_not_is_a_422_on_the_field_by_key_and_by_session(
+    client: httpx.AsyncClient, tenants: Tenants
+) -> None:
+    """The group is checked by the key (tenant first) rather than a look-up: another tenant's
+    group, or none, is still said plainly on the field, and nothing is written."""
+    theirs = await client.post("/api/v1/groups", json={"name": "B depot"}, headers=tenants.b.owner)
+    assert theirs.status_code == 201, theirs.text
+    mine = await client.post("/api/v1/groups", json={"name": "A depot"}, headers=tenants.a.owner)
+    manager = await member_session(client, tenants.a, Role.FLEET_MANAGER)
+    for headers in (tenants.a.owner, manager.headers):
+        for group_id in (theirs.json()["id"], str(uuid.uuid4())):
+            plate = f"G-{uuid.uuid4().hex[:6]}"
+            body = {"plate": plate, "group_id": group_id}
+            answer = await client.post("/api/v1/vehicles", json=body, headers=headers)
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["error"]["code"] == "validation_failed"
+            assert answer.json()["error"]["details"] == {"field": "group_id"}
+            listed = await client.get(f"/api/v1/vehicles?q={plate}", headers=headers)
+            assert plate not in listed.text
+        ok = await client.post(
+            "/api/v1/vehicles",
+            json={"plate": f"G-{uuid.uuid4().hex[:6]}", "group_id": mine.json()["id"]},
+            headers=headers,
+        )
+        assert ok.status_code == 201, ok.text
+        assert ok.json()["group_id"] == mine.json()["id"]
+
+
+async def test_a_session_member_is_held_to_the_vehicle_limit_too(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    small = await setup_tenant(db_session, "small-session", TenantLimits(max_vehicles=1))
+    await db_session.commit()
+    manager = await member_session(client, small, Role.FLEET_MANAGER)
+    first = await client.post("/api/v1/vehicles", json={"plate": "S1"}, headers=manager.headers)
+    assert first.status_code == 201, first.text
+    second = await client.post("/api/v1/vehicles", json={"plate": "S2"}, headers=manager.headers)
+    assert second.status_code == 409
+    assert second.json()["error"]["details"] == {"limit": 1, "kind": "vehicles"}

@@ -62,11 +62,8 @@ const connection = (page, name) =>
 /** Where a vehicle's marker is drawn (null when it isn't). */
 function marker(page, vehicleId) {
   return page.evaluate((id) => {
-    const map = window.__fleetyardMap;
-    const found = map.queryRenderedFeatures({ layers: ["vehicle-points"] }).find((f) => f.properties.id === id);
-    if (!found) return null;
-    const [lng, lat] = found.geometry.coordinates;
-    return { lng, lat };
+    const found = window.__fleetyardVehicleOverlay.marks().find((m) => m.kind === "vehicle" && m.id === id);
+    return found ? { lng: found.lng, lat: found.lat } : null;
   }, vehicleId);
 }
 
@@ -167,7 +164,7 @@ describe("Settings → Integrations", () => {
     await page.waitForURL("**/map");
     await page.waitForFunction(() => {
       const map = window.__fleetyardMap;
-      return map && map.loaded() && map.isStyleLoaded() && map.getSource("vehicles");
+      return map && map.loaded() && map.isStyleLoaded() && window.__fleetyardVehicleOverlay;
     });
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
     // the whole loop the fake's vehicles drive, in view

@@ -1,6 +1,7 @@
 // Lighthouse (the npm package, desktop preset, simulated throttling) on the fleet list and
 // the live map, signed in, against the real seeded server, in Debian's Chromium: performance,
-// accessibility and best practices must each score at least MIN_SCORE. The reports land in
+// accessibility and best practices must each score at least MIN_SCORE (the map's performance
+// at least MIN_MAP_PERFORMANCE). The reports land in
 // test-artifacts/web/lighthouse-*.html; the figures are printed.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +16,9 @@ import { chromium } from "playwright-core";
 import { artifacts, BROWSER_ARGS, CHROMIUM, logIn, startServer } from "./harness.mjs";
 
 const MIN_SCORE = 95;
+/** The live map's performance bar (a WebGL map drawn without a GPU: see the test). */
+const MIN_MAP_PERFORMANCE = 90;
+const MAP_RUNS = 3;
 const CATEGORIES = ["performance", "accessibility", "best-practices"];
 const METRICS = {
   "first-contentful-paint": "FCP",
@@ -101,18 +105,30 @@ test("the fleet list scores at least 95 on performance, accessibility and best p
   assertCategories("/vehicles", lhr, scores, CATEGORIES);
 });
 
-test("the live map scores at least 95 on accessibility and best practices, and loads fast", async () => {
+test("the live map scores at least 90 on performance (median of 3 runs) and 95 on accessibility and best practices", async () => {
   // A live map never goes quiet (vehicles keep moving), so Lighthouse would wait its full 45 s
-  // for an idle CPU: the trace stops 15 s after navigation instead.
-  const { lhr, scores } = await audit("/map", "map", { maxWaitForLoad: 15_000 });
-  assertCategories("/map", lhr, scores, ["accessibility", "best-practices"]);
-  // This machine's Chromium draws WebGL in software (SwiftShader, --disable-gpu): every
-  // MapLibre frame blocks the main thread for 100–400 ms while the canvas is read back, so
-  // blocking time and speed index measure the emulated GPU, not the app (a bare MapLibre map
-  // with one background layer already blocks for ~300 ms). What the app controls is held
-  // to the bar: first paint, the largest paint and layout stability.
-  for (const id of ["first-contentful-paint", "largest-contentful-paint", "cumulative-layout-shift"]) {
-    const { score, displayValue } = lhr.audits[id];
-    assert.ok(score >= 0.9, `/map ${id} scores ${score} (${displayValue})`);
+  // for an idle CPU: the trace is capped. It runs long enough after the load event to take in
+  // the map's appearance (MapView shows its WebGL canvas once the basemap is complete, at most
+  // 8 s after the map starts), so what that costs the main thread is measured too.
+  // This machine's Chromium draws WebGL in software (SwiftShader, --disable-gpu): every frame
+  // of a visible WebGL canvas is read back on the main thread (100–500 ms), and how long the
+  // GPU process takes varies with the machine's load, so performance is the median of
+  // MAP_RUNS runs (Lighthouse's own advice for a noisy metric). The map keeps its canvas hidden
+  // while it loads and shows it complete, and live vehicles are drawn on a 2D overlay, so the
+  // WebGL map costs no frame for them (docs/map.md).
+  const runs = [];
+  for (let run = 0; run < MAP_RUNS; run += 1) {
+    const { lhr, scores } = await audit("/map", `map-${run + 1}`, { maxWaitForLoad: 20_000, pauseAfterLoadMs: 9_000 });
+    const marks = lhr.audits["user-timings"].details?.items?.map((item) => item.name) ?? [];
+    assert.ok(marks.includes("fleetyard:map-shown"), `the trace ended before the map showed (${marks})`);
+    assertCategories("/map", lhr, scores, ["accessibility", "best-practices"]);
+    runs.push({ lhr, scores });
   }
+  runs.sort((a, b) => a.scores.performance - b.scores.performance);
+  const median = runs[Math.floor(runs.length / 2)];
+  console.log(`lighthouse /map performance: ${runs.map((r) => r.scores.performance).join(", ")}; median ${median.scores.performance}`);
+  assert.ok(
+    median.scores.performance >= MIN_MAP_PERFORMANCE,
+    `/map performance ${median.scores.performance} < ${MIN_MAP_PERFORMANCE}: ${weakAudits(median.lhr, "performance").join("; ")}`,
+  );
 });

@@ -14,7 +14,7 @@ from fleetyard.alerts.schemas import AlertSort, StateFilter
 from fleetyard.errors import ValidationFailed
 from fleetyard.kit.ids import TenantId
 from fleetyard.kit.pagination import SortDirection, decode_cursor, encode_cursor, paginate
-from fleetyard.models import Alert, ApiKey, User
+from fleetyard.models import Alert, AlertComment, ApiKey, Membership, User
 from fleetyard.telematics.rules.conditions import Severity
 
 # Critical first; a severity this code doesn't know sorts after the known ones.
@@ -154,3 +154,66 @@ class AlertRepository:
         result = await self.session.execute(stmt)
         alert: Alert | None = result.scalar_one_or_none()
         return alert
+
+    async def assign(self, alert_id: uuid.UUID, user_id: uuid.UUID | None) -> tuple[Any, Any]:
+        """(assignee before, after) — None, None when there is no such alert."""
+        current = (
+            await self.session.execute(
+                select(Alert.assigned_to)
+                .where(Alert.tenant_id == self.tenant_id, Alert.id == alert_id)
+                .with_for_update()
+            )
+        ).first()
+        if current is None:
+            return None, None
+        await self.session.execute(
+            update(Alert)
+            .where(Alert.tenant_id == self.tenant_id, Alert.id == alert_id)
+            .values(assigned_to=user_id)
+        )
+        return current.assigned_to, user_id
+
+    async def is_member(self, user_id: uuid.UUID) -> bool:
+        stmt = select(Membership.user_id).where(
+            Membership.tenant_id == self.tenant_id, Membership.user_id == user_id
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def add_comment(
+        self, alert_id: uuid.UUID, author_type: str, author_id: uuid.UUID | None, body: str
+    ) -> AlertComment:
+        comment = AlertComment(
+            tenant_id=self.tenant_id,
+            alert_id=alert_id,
+            author_type=author_type,
+            author_id=author_id,
+            body=body,
+        )
+        self.session.add(comment)
+        await self.session.flush()
+        await self.session.refresh(comment)
+        return comment
+
+    async def list_comments(
+        self, alert_id: uuid.UUID, limit: int, only: uuid.UUID | None = None
+    ) -> list[tuple[AlertComment, str | None]]:
+        """Oldest first (or just the comment ``only``), each with its author in words."""
+        author = func.coalesce(
+            _blank_to_null(User.display_name), User.email, _blank_to_null(ApiKey.name)
+        )
+        stmt = (
+            select(AlertComment, author)
+            .outerjoin(User, User.id == AlertComment.author_id)
+            .outerjoin(
+                ApiKey,
+                and_(
+                    ApiKey.tenant_id == AlertComment.tenant_id, ApiKey.id == AlertComment.author_id
+                ),
+            )
+            .where(AlertComment.tenant_id == self.tenant_id, AlertComment.alert_id == alert_id)
+            .order_by(AlertComment.id)
+            .limit(limit)
+        )
+        if only is not None:
+            stmt = stmt.where(AlertComment.id == only)
+        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]

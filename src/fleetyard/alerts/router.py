@@ -3,15 +3,23 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, status
 
 from fleetyard.alerts.repository import AlertFilters, AlertRow
-from fleetyard.alerts.schemas import Alert, AlertSort, StateFilter, alert_out
+from fleetyard.alerts.schemas import (
+    Alert,
+    AlertAssign,
+    AlertComment,
+    AlertCommentCreate,
+    AlertSort,
+    StateFilter,
+    alert_out,
+)
 from fleetyard.alerts.service import AlertService
 from fleetyard.auth.dependencies import DbSession, require
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Permission
-from fleetyard.errors import NotFound, PermissionDenied, responses
+from fleetyard.errors import NotFound, PermissionDenied, ValidationFailed, responses
 from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from fleetyard.telematics.rules.conditions import Severity
 
@@ -74,6 +82,51 @@ async def acknowledge_alert(
 ) -> Alert:
     """Mark the alert as seen by someone; acknowledging it again answers the same alert."""
     return _out(await AlertService(session, actor).acknowledge(alert_id))
+
+
+@router.post(
+    "/{alert_id}/assign",
+    response_model=Alert,
+    responses=responses(PermissionDenied, NotFound, ValidationFailed),
+)
+async def assign_alert(
+    alert_id: uuid.UUID,
+    body: AlertAssign,
+    session: DbSession,
+    actor: Annotated[Principal, Depends(require(Permission.ALERTS_ACKNOWLEDGE))],
+) -> Alert:
+    """Give the alert to a member (null: to nobody); they are notified in the app."""
+    return _out(await AlertService(session, actor).assign(alert_id, body.user_id))
+
+
+@router.get(
+    "/{alert_id}/comments",
+    response_model=list[AlertComment],
+    responses=responses(PermissionDenied, NotFound),
+)
+async def list_alert_comments(
+    alert_id: uuid.UUID,
+    session: DbSession,
+    actor: Annotated[Principal, Depends(require(Permission.VEHICLES_READ))],
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
+) -> list[AlertComment]:
+    """The alert's comments, oldest first, each with its author in words."""
+    return await AlertService(session, actor).comments(alert_id, limit)
+
+
+@router.post(
+    "/{alert_id}/comments",
+    response_model=AlertComment,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(PermissionDenied, NotFound),
+)
+async def comment_alert(
+    alert_id: uuid.UUID,
+    body: AlertCommentCreate,
+    session: DbSession,
+    actor: Annotated[Principal, Depends(require(Permission.ALERTS_ACKNOWLEDGE))],
+) -> AlertComment:
+    return await AlertService(session, actor).comment(alert_id, body.body)
 
 
 def _out(row: AlertRow) -> Alert:

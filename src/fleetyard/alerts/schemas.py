@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from fleetyard.kit.schemas import ReadSchema
+from fleetyard.kit.schemas import ReadSchema, Schema
 from fleetyard.telematics.rules.conditions import Severity
 
 AlertState = Literal["open", "cleared"]
@@ -48,6 +48,33 @@ class Alert(ReadSchema):
         "they have none) or the API key's name; null if not acknowledged or no longer known. "
         "The live stream's alerts leave it out (a list refetches on their heels).",
     )
+    assigned_to: uuid.UUID | None = Field(default=None, description="The member it is assigned to.")
+    escalated_at: datetime | None = Field(
+        default=None, description="When it was escalated for want of an acknowledgement."
+    )
+
+
+class AlertAssign(Schema):
+    user_id: uuid.UUID | None = Field(description="A member's user id; null unassigns.")
+
+
+CommentBody = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
+
+
+class AlertCommentCreate(Schema):
+    body: CommentBody
+
+
+class AlertComment(ReadSchema):
+    id: uuid.UUID
+    alert_id: uuid.UUID
+    author_type: str
+    author_id: uuid.UUID | None
+    author_name: str | None = None
+    body: str
+    created_at: datetime
 
 
 def alert_out(record: Any, acknowledged_by_name: str | None) -> Alert:
@@ -68,4 +95,6 @@ def alert_out(record: Any, acknowledged_by_name: str | None) -> Alert:
         acknowledged_at=record.acknowledged_at,
         acknowledged_by=record.acknowledged_by,
         acknowledged_by_name=acknowledged_by_name,
+        assigned_to=getattr(record, "assigned_to", None),
+        escalated_at=getattr(record, "escalated_at", None),
     )

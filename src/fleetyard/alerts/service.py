@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.alerts.repository import AlertFilters, AlertRepository, AlertRow, severity_cursor
-from fleetyard.alerts.schemas import AlertSort
+from fleetyard.alerts.schemas import AlertComment, AlertSort
 from fleetyard.auth.principal import Principal
-from fleetyard.errors import NotFound
+from fleetyard.errors import NotFound, ValidationFailed
 from fleetyard.events.service import EventLog
 from fleetyard.kit.pagination import encode_cursor
 
@@ -61,3 +62,39 @@ class AlertService:
             },
         )
         return await self.get(alert.id)
+
+    async def assign(self, alert_id: uuid.UUID, user_id: uuid.UUID | None) -> AlertRow:
+        """Assign to a member (or nobody); the assignee is notified (fleetyard.notifications)."""
+        if user_id is not None and not await self.repo.is_member(user_id):
+            raise ValidationFailed("No such member in this tenant.", details={"field": "user_id"})
+        row = await self.get(alert_id)
+        before, after = await self.repo.assign(alert_id, user_id)
+        if before != after:
+            self.events.record(
+                ENTITY_TYPE,
+                "assigned",
+                alert_id,
+                {"assigned_to": str(before) if before else None},
+                {"assigned_to": str(after) if after else None},
+            )
+            row = await self.get(alert_id)
+        return row
+
+    async def comment(self, alert_id: uuid.UUID, body: str) -> AlertComment:
+        await self.get(alert_id)
+        author_id = self.actor.user_id or self.actor.actor_id
+        comment = await self.repo.add_comment(
+            alert_id, self.actor.actor_type.value, author_id, body
+        )
+        self.events.record(ENTITY_TYPE, "commented", alert_id, None, {"comment": body})
+        [(_, name)] = await self.repo.list_comments(alert_id, limit=1, only=comment.id)
+        return _comment_out(comment, name)
+
+    async def comments(self, alert_id: uuid.UUID, limit: int) -> builtins.list[AlertComment]:
+        await self.get(alert_id)
+        return [_comment_out(c, name) for c, name in await self.repo.list_comments(alert_id, limit)]
+
+
+def _comment_out(comment: object, author_name: str | None) -> AlertComment:
+    out = AlertComment.model_validate(comment, from_attributes=True)
+    return out.model_copy(update={"author_name": author_name})

@@ -15,6 +15,14 @@ class ActorType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class VehicleLimit:
+    """The tenant's vehicle limit, read with the principal: a create needs no look-up of its
+    own (``at_most`` None: no limit)."""
+
+    at_most: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """Who is acting, in which tenant, with which role. Every service call receives one."""
 
@@ -24,6 +32,8 @@ class Principal:
     actor_id: uuid.UUID | None
     user_id: UserId | None = None
     api_requests_per_minute: int = 600
+    # None: not read with the principal (system actors, tests); the service asks the database
+    vehicle_limit: VehicleLimit | None = None
 
     def can(self, permission: Permission) -> bool:
         return has_permission(self.role, permission)

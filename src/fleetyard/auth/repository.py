@@ -21,6 +21,7 @@ class ApiKeyGrant:
     api_requests_per_minute: int
     expires_at: datetime | None = None
     last_used_at: datetime | None = None
+    max_vehicles: int | None = None  # the tenant's vehicle limit (None: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,21 +55,23 @@ class AuthRepository:
 
     async def enter_membership(
         self, user_id: uuid.UUID, tenant_id: uuid.UUID
-    ) -> tuple[str, int] | None:
-        """The user's role in the tenant and its rate limit; when the user is a member, the
-        same statement scopes the transaction to that tenant (``app.tenant_id``). Needs
-        ``app.user_id`` set (by :meth:`get_live_session`) for the memberships' lookup policy."""
+    ) -> tuple[str, int, int | None] | None:
+        """The user's role in the tenant, its rate limit and vehicle limit; when the user is a
+        member, the same statement scopes the transaction to that tenant (``app.tenant_id``).
+        Needs ``app.user_id`` set (by :meth:`get_live_session`) for the memberships' lookup
+        policy."""
         result = await self.session.execute(
             select(
                 Membership.role,
                 Tenant.api_requests_per_minute,
+                Tenant.max_vehicles,
                 func.set_config("app.tenant_id", cast(Membership.tenant_id, String), True),
             )
             .join(Tenant, Tenant.id == Membership.tenant_id)
             .where(Membership.user_id == user_id, Membership.tenant_id == tenant_id)
         )
         row = result.one_or_none()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
     async def create_session(
         self,
@@ -139,6 +142,7 @@ class AuthRepository:
                 Tenant.api_requests_per_minute,
                 ApiKey.expires_at,
                 ApiKey.last_used_at,
+                Tenant.max_vehicles,
             )
             .join(Tenant, Tenant.id == ApiKey.tenant_id)
             .where(

@@ -37,6 +37,18 @@ class Permission(StrEnum):
     ALERTS_ACKNOWLEDGE = "alerts:acknowledge"
     WEBHOOKS_MANAGE = "webhooks:manage"
     INTEGRATIONS_MANAGE = "integrations:manage"
+    GEOFENCES_READ = "geofences:read"
+    GEOFENCES_MANAGE = "geofences:manage"
+    MAINTENANCE_READ = "maintenance:read"
+    MAINTENANCE_WRITE = "maintenance:write"
+    INSPECTIONS_READ = "inspections:read"
+    INSPECTIONS_SUBMIT = "inspections:submit"
+    INSPECTIONS_MANAGE = "inspections:manage"
+    DISPATCH_READ = "dispatch:read"
+    DISPATCH_MANAGE = "dispatch:manage"
+    DISPATCH_DRIVE = "dispatch:drive"  # a stop's progress (a driver: on their own routes)
+    ROUTE_PLANS_READ = "route_plans:read"
+    ROUTE_PLANS_WRITE = "route_plans:write"
 
 
 P = Permission
@@ -47,6 +59,11 @@ _READ_FLEET = {
     P.DRIVERS_READ,
     P.DEVICES_READ,
     P.RESERVATIONS_READ,
+    P.GEOFENCES_READ,
+    P.MAINTENANCE_READ,
+    P.INSPECTIONS_READ,
+    P.ROUTE_PLANS_READ,
+    P.DISPATCH_READ,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -63,18 +80,53 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VEHICLES_DELETE,
             P.DRIVERS_WRITE,
             P.DEVICES_WRITE,
+            P.MAINTENANCE_WRITE,
             P.RESERVATIONS_WRITE,
             P.ALERTS_ACKNOWLEDGE,
+            P.GEOFENCES_MANAGE,
+            P.INSPECTIONS_SUBMIT,
+            P.INSPECTIONS_MANAGE,
+            P.ROUTE_PLANS_WRITE,
+            P.DISPATCH_MANAGE,
+            P.DISPATCH_DRIVE,
         }
     ),
     Role.DISPATCHER: frozenset(
-        _READ_FLEET | {P.EVENTS_READ, P.DRIVERS_WRITE, P.RESERVATIONS_WRITE, P.ALERTS_ACKNOWLEDGE}
+        _READ_FLEET
+        | {
+            P.EVENTS_READ,
+            P.DRIVERS_WRITE,
+            P.RESERVATIONS_WRITE,
+            P.ALERTS_ACKNOWLEDGE,
+            P.GEOFENCES_MANAGE,
+            P.ROUTE_PLANS_WRITE,
+            P.DISPATCH_MANAGE,
+            P.DISPATCH_DRIVE,
+        }
     ),
     Role.MECHANIC: frozenset(
-        _READ_FLEET | {P.EVENTS_READ, P.VEHICLES_UPDATE, P.ALERTS_ACKNOWLEDGE}
+        _READ_FLEET
+        | {
+            P.EVENTS_READ,
+            P.VEHICLES_UPDATE,
+            P.ALERTS_ACKNOWLEDGE,
+            P.MAINTENANCE_WRITE,
+            P.INSPECTIONS_SUBMIT,
+            P.INSPECTIONS_MANAGE,
+        }
     ),
     Role.DRIVER: frozenset(
-        {P.TENANT_READ, P.GROUPS_READ, P.VEHICLES_READ, P.RESERVATIONS_READ, P.RESERVATIONS_WRITE}
+        {
+            P.TENANT_READ,
+            P.GROUPS_READ,
+            P.VEHICLES_READ,
+            P.RESERVATIONS_READ,
+            P.RESERVATIONS_WRITE,
+            P.INSPECTIONS_READ,
+            P.INSPECTIONS_SUBMIT,
+            P.DISPATCH_READ,  # their own routes only (the service scopes them)
+            P.DISPATCH_DRIVE,
+        }
     ),
     Role.VIEWER: frozenset(_READ_FLEET | {P.EVENTS_READ}),
 }

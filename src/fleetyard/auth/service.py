@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.grants import ApiKeyGrants
-from fleetyard.auth.principal import ActorType, Principal
+from fleetyard.auth.principal import ActorType, Principal, VehicleLimit
 from fleetyard.auth.repository import ApiKeyGrant, AuthRepository
 from fleetyard.auth.roles import Role
 from fleetyard.auth.secrets import API_KEY_PREFIX, digest, new_token, verify_password
@@ -93,6 +93,7 @@ class AuthService:
             actor_type=ActorType.API_KEY,
             actor_id=grant.key_id,
             api_requests_per_minute=grant.api_requests_per_minute,
+            vehicle_limit=VehicleLimit(grant.max_vehicles),
         )
 
     async def _look_up_api_key(self, key_hash: str) -> ApiKeyGrant:
@@ -121,7 +122,7 @@ class AuthService:
         if membership is None:  # removed from the tenant since logging in
             return None, user_id
         tenant_id = TenantId(grant.tenant_id)  # and the transaction is scoped to it
-        role, per_minute = membership
+        role, per_minute, max_vehicles = membership
         principal = Principal(
             tenant_id=tenant_id,
             role=Role(role),
@@ -129,6 +130,7 @@ class AuthService:
             actor_id=grant.user_id,
             user_id=user_id,
             api_requests_per_minute=per_minute,
+            vehicle_limit=VehicleLimit(max_vehicles),
         )
         return principal, user_id
 

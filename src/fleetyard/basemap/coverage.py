@@ -12,19 +12,20 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
+from fleetyard.kit.geo import METRES_PER_DEGREE, LocalProjection
+
 Bounds = tuple[float, float, float, float]  # west, south, east, north (degrees)
 
 MARGIN_SHARE: Final = 0.15  # of the drawn area's larger side, on every side
 MIN_SPAN_PX: Final = 256  # the drawn area (and margin) is never smaller on screen than this
 TILE_PX: Final = 512  # MapLibre's world is 512 px wide at zoom 0
-METRES_PER_DEGREE: Final = 111_195.0  # of latitude
 
 
 def with_margin(bounds: Bounds, share: float = MARGIN_SHARE) -> Bounds:
     """``bounds`` grown on every side by ``share`` of its larger side (in metres, so a tall
     area gets as much room east and west as north and south)."""
     west, south, east, north = bounds
-    metres_per_lon = METRES_PER_DEGREE * math.cos(math.radians((south + north) / 2))
+    metres_per_lon = LocalProjection((south + north) / 2).metres_per_degree_lon
     larger_m = max((east - west) * metres_per_lon, (north - south) * METRES_PER_DEGREE)
     d_lat = share * larger_m / METRES_PER_DEGREE
     d_lon = share * larger_m / metres_per_lon

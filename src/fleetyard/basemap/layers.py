@@ -19,7 +19,8 @@ from fleetyard.simulator.osm import helsinki_extract
 
 LAYERS: Final = ("water", "green", "landuse", "buildings", "roads")
 CACHE_FOLDER: Final = "basemap"
-FORMAT_VERSION: Final = "3"  # 2: no NaN road names (browsers refuse NaN in JSON); 3: .gz too
+FORMAT_VERSION: Final = "4"  # 2: no NaN road names (browsers refuse NaN in JSON); 3: .gz too
+# 4: roads keep their OpenStreetMap highway tag and maxspeed (driving behaviour's limits)
 
 # OpenStreetMap tags → the few classes the style draws
 _GREEN_NATURAL: Final = frozenset({"scrub", "heath", "wetland", "wood", "grassland"})
@@ -68,6 +69,11 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _column(frame: Any, column: str) -> Any:
+    """A column of the frame, or Nones where the extract has no such tag at all."""
+    return frame[column] if column in frame else [None] * len(frame)
+
+
 def _collection(features: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [f for f in features if f is not None]}
 
@@ -113,10 +119,20 @@ def read_layers(extract: Path) -> dict[str, dict[str, Any]]:
         ),
         "roads": _collection(
             _feature(
-                geometry, {"class": _ROAD_CLASS.get(str(highway), "minor"), "name": _text(name)}
+                geometry,
+                {
+                    "class": _ROAD_CLASS.get(str(highway), "minor"),
+                    "name": _text(name),
+                    "highway": _text(highway),
+                    "maxspeed": _text(maxspeed),
+                },
             )
-            for highway, name, geometry in zip(
-                roads["highway"], roads["name"], roads.geometry, strict=True
+            for highway, name, maxspeed, geometry in zip(
+                roads["highway"],
+                roads["name"],
+                _column(roads, "maxspeed"),
+                roads.geometry,
+                strict=True,
             )
         ),
     }

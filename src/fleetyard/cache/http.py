@@ -32,7 +32,7 @@ JSON = "application/json"
 REVALIDATE = "private, no-cache"  # a browser may keep it, but asks (If-None-Match) each time
 
 
-def get_cache(request: Request) -> Cache:
+async def get_cache(request: Request) -> Cache:  # a coroutine: no worker thread
     cache: Cache = request.app.state.cache
     return cache
 

@@ -1,4 +1,4 @@
-"""The shared tier: Redis (reads through cashews' backend), plus the invalidation channel.
+"""The shared tier: Redis, plus the invalidation channel.
 
 Values are stored with their tags' sets (``SADD tag key``); invalidating a tag deletes its
 keys and the set in one script, which also publishes the tags on a channel so every node
@@ -11,14 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
-from cashews.backends.redis import Redis as CashewsRedis
-from cashews.exceptions import CacheBackendInteractionError
 from redis.exceptions import RedisError
 
 from fleetyard.cache.keys import PREFIX
@@ -28,6 +24,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "fleetyard:cache:invalidate"
 TAG_TTL_S = 24 * 3600  # a tag set outlives every entry it lists
 TIMEOUT_S = 0.5  # a Redis that answers slower than this is treated as down
+FORGET_TIMEOUT_S = 30.0  # dropping every key of ours (rare: after a long outage)
 
 # KEYS: tag sets. ARGV[1]: channel, ARGV[2]: the message. Deletes every listed key and the
 # sets, then tells every node.
@@ -44,7 +41,6 @@ return #KEYS
 """
 
 _ERRORS: tuple[type[BaseException], ...] = (
-    CacheBackendInteractionError,
     RedisError,
     OSError,
     TimeoutError,
@@ -66,24 +62,19 @@ class SharedTier:
     def __init__(self, url: str, node_id: str, *, retry_s: float = 1.0) -> None:
         self.node_id = node_id
         self.retry_s = retry_s
-        options: dict[str, Any] = {
-            "socket_timeout": TIMEOUT_S,
-            "socket_connect_timeout": TIMEOUT_S,
-            "max_connections": 64,
-            "wait_for_connection_timeout": TIMEOUT_S,
-            "client_name": "fleetyard-cache",
-        }
-        self._values = CashewsRedis(url, suppress=False, **options)
+        # No socket timeout on the client: redis-py would wrap every send in a task of its
+        # own (asyncio.wait_for); each call below runs under one asyncio.timeout instead.
         self._raw = aioredis.Redis.from_url(
-            url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S
+            url,
+            socket_connect_timeout=TIMEOUT_S,
+            max_connections=64,
+            client_name="fleetyard-cache",
         )
         self._invalidate = self._raw.register_script(_INVALIDATE)
         self._follower: asyncio.Task[None] | None = None
         self._broken = asyncio.Event()  # a request saw Redis fail: reconnect and re-check
 
     async def start(self, on_message: OnMessage, on_state: OnState) -> None:
-        with contextlib.suppress(*_ERRORS):  # down at start: the follower keeps trying
-            await self._values.init()  # type: ignore[no-untyped-call]
         connected = asyncio.Event()
         self._follower = asyncio.create_task(
             self._follow(on_message, on_state, connected), name="cache-invalidation-follower"
@@ -96,9 +87,6 @@ class SharedTier:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
-        with contextlib.suppress(*_ERRORS), warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # cashews calls redis' close()
-            await self._values.close()  # type: ignore[no-untyped-call]
         with contextlib.suppress(*_ERRORS):
             await self._raw.aclose()
 
@@ -108,7 +96,8 @@ class SharedTier:
     # values ------------------------------------------------------------------------------
     async def get(self, key: str) -> bytes | None:
         try:
-            value = await self._values.get_raw(key)
+            async with asyncio.timeout(TIMEOUT_S):
+                value = await self._raw.get(key)
         except _ERRORS as exc:
             raise SharedTierDown from exc
         return value if isinstance(value, bytes) else None
@@ -121,23 +110,26 @@ class SharedTier:
                 pipe.sadd(tag, key)
                 pipe.expire(tag, TAG_TTL_S)
             pipe.set(key, blob, px=max(1, int(ttl_s * 1000)))
-            await pipe.execute()
+            async with asyncio.timeout(TIMEOUT_S):
+                await pipe.execute()
         except _ERRORS as exc:
             raise SharedTierDown from exc
 
     async def invalidate(self, tags: list[str]) -> None:
         message = orjson.dumps([self.node_id, tags])
         try:
-            await self._invalidate(keys=tags, args=[CHANNEL, message])
+            async with asyncio.timeout(TIMEOUT_S):
+                await self._invalidate(keys=tags, args=[CHANNEL, message])
         except _ERRORS as exc:
             raise SharedTierDown from exc
 
     async def forget_everything(self) -> None:
         """After invalidations were lost (too many while Redis was away): drop our keys."""
         try:
-            async for key in self._raw.scan_iter(match=f"{PREFIX}:*", count=1000):
-                await self._raw.unlink(key)
-            await self._raw.publish(CHANNEL, orjson.dumps([self.node_id, ["*"]]))
+            async with asyncio.timeout(FORGET_TIMEOUT_S):
+                async for key in self._raw.scan_iter(match=f"{PREFIX}:*", count=1000):
+                    await self._raw.unlink(key)
+                await self._raw.publish(CHANNEL, orjson.dumps([self.node_id, ["*"]]))
         except _ERRORS as exc:
             raise SharedTierDown from exc
 
@@ -150,8 +142,9 @@ class SharedTier:
         while True:
             pubsub = self._raw.pubsub()
             try:
-                await pubsub.subscribe(CHANNEL)
-                await self._raw.ping()
+                async with asyncio.timeout(TIMEOUT_S):
+                    await pubsub.subscribe(CHANNEL)
+                    await self._raw.ping()
                 self._broken.clear()
                 await on_state(True, None)
                 connected.set()

@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleetyard.kit.geo import haversine_sql
 from fleetyard.kit.ids import TenantId
 from fleetyard.reservations.schemas import ReservationStatus
 from fleetyard.tracking.activity import OFFLINE_AFTER, Activity, activity_sql
 
 NOW = "CAST(:now AS timestamptz)"
 OFFLINE_AFTER_SQL = f"interval '{int(OFFLINE_AFTER.total_seconds())} seconds'"
-EARTH_RADIUS_KM = 6371.0088
 
 _ACTIVITY_COUNTS = ",\n    ".join(
     f"count(*) filter (where not retired and activity = '{a.value}') as {a.value}" for a in Activity
@@ -121,15 +121,6 @@ group by status
 )
 
 
-def _haversine_km(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
-    return (
-        f"2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt("
-        f"power(sin(radians({lat2} - {lat1}) / 2), 2)"
-        f" + cos(radians({lat1})) * cos(radians({lat2}))"
-        f" * power(sin(radians({lon2} - {lon1}) / 2), 2))))"
-    )
-
-
 # Today's distance is measured per device on a vehicle (see the service for the rule). The
 # odometer's advance from the day's first valid fix to its last: one index probe each. A
 # tracker that reports an odometer reports it with every fix, so both ends carry one; when
@@ -169,7 +160,7 @@ left join lateral (
     order by p.fix_time desc limit 1
 ) before on true
 cross join lateral (
-    select sum({_haversine_km("prev_lat", "prev_lon", "latitude", "longitude")}) as km
+    select sum({haversine_sql("prev_lat", "prev_lon", "latitude", "longitude", unit_m=1000)}) as km
     from (
         select p.latitude, p.longitude,
             lag(p.latitude, 1, before.latitude) over w as prev_lat,

@@ -80,6 +80,17 @@ class Figure(BaseModel):
     href: str | None = Field(default=None, description="The app's screen behind the figure.")
 
 
+class MaintenanceCounts(BaseModel):
+    """Vehicles by the worst status among their enabled service schedules (as last evaluated),
+    open work orders and parts at or below their reorder level."""
+
+    due_soon: int
+    due: int
+    overdue: int
+    open_work_orders: int
+    low_stock_parts: int
+
+
 class Dashboard(BaseModel):
     generated_at: datetime
     timezone: str = Field(description="The zone 'today' is counted in.")
@@ -92,6 +103,9 @@ class Dashboard(BaseModel):
     )
     figures: list[Figure] = Field(
         description="Further figures, in display order; later domains add theirs here."
+    )
+    maintenance: MaintenanceCounts | None = Field(
+        default=None, description="Null without the maintenance:read right."
     )
 
 

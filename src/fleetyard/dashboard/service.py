@@ -19,11 +19,13 @@ from fleetyard.dashboard.schemas import (
     Dashboard,
     DeviceCounts,
     Figure,
+    MaintenanceCounts,
     ReservationOutlook,
     SeverityCounts,
     UpcomingReservation,
     VehicleActivityCounts,
 )
+from fleetyard.maintenance.dashboard import maintenance_counts
 from fleetyard.telematics.rules.conditions import Severity
 from fleetyard.tracking.activity import Activity
 
@@ -60,7 +62,13 @@ class DashboardService:
                 else None
             ),
             figures=[await self._distance_today(today, now)],
+            maintenance=await self._maintenance(),
         )
+
+    async def _maintenance(self) -> MaintenanceCounts | None:
+        if not self.actor.can(Permission.MAINTENANCE_READ):
+            return None
+        return await maintenance_counts(self.repo.session, self.actor.tenant_id)
 
     async def vehicle_activity(self, now: datetime) -> VehicleActivityCounts:
         counts = await self.repo.vehicle_counts(now)

@@ -26,10 +26,12 @@ class DemoLogin:
 
 DEMO_DISPATCHER_EMAIL: Final = "dispatcher@demo.fleetyard.dev"
 DEMO_VIEWER_EMAIL: Final = "viewer@demo.fleetyard.dev"
+DEMO_DRIVER_EMAIL: Final = "driver@demo.fleetyard.dev"  # drives a dispatched van (demo.dispatch)
 DEMO_LOGINS: Final = (
     DemoLogin(DEMO_SLUG, DEMO_EMAIL, DEMO_PASSWORD, Role.OWNER, "Demo owner"),
     DemoLogin(DEMO_SLUG, DEMO_DISPATCHER_EMAIL, DEMO_PASSWORD, Role.DISPATCHER, "Demo dispatcher"),
     DemoLogin(DEMO_SLUG, DEMO_VIEWER_EMAIL, DEMO_PASSWORD, Role.VIEWER, "Demo viewer"),
+    DemoLogin(DEMO_SLUG, DEMO_DRIVER_EMAIL, DEMO_PASSWORD, Role.DRIVER, "Demo driver"),
 )
 HARBOUR_LOGINS: Final = (
     DemoLogin(

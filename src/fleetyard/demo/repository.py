@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.devices.schemas import INTEGRATION_PROTOCOLS
 from fleetyard.kit.ids import TenantId
-from fleetyard.models import Device, Driver, Group, Integration, Reservation, Vehicle
+from fleetyard.models import AlertRule, Device, Driver, Group, Integration, Reservation, Vehicle
+from fleetyard.models.geofence import Geofence
 
 
 class ExistingRecords:
@@ -66,3 +67,11 @@ class ExistingRecords:
             select(Reservation.vehicle_id).where(Reservation.tenant_id == self.tenant_id).distinct()
         )
         return set(rows.scalars())
+
+    async def names_in_use(self, model: type[AlertRule] | type[Geofence]) -> set[str]:
+        """The names of the tenant's alert rules or geofences, lower-case (the seeding matches
+        its plans by name, whatever the case)."""
+        rows = await self.session.execute(
+            select(model.name).where(model.tenant_id == self.tenant_id)
+        )
+        return {name.lower() for name in rows.scalars()}

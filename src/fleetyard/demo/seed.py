@@ -16,9 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.principal import Principal
 from fleetyard.db import set_tenant
+from fleetyard.demo.alert_rules import seed_alert_rules
 from fleetyard.demo.catalogue import Depot
+from fleetyard.demo.dispatch import seed_dispatch
+from fleetyard.demo.geofences import seed_geofences
+from fleetyard.demo.inspections import seed_inspections
 from fleetyard.demo.logins import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, DEMO_SLUG, DemoLogin
+from fleetyard.demo.maintenance import seed_maintenance
 from fleetyard.demo.plan import ContractorsPlan, GroupPlan, TenantPlan, VehiclePlan
+from fleetyard.demo.predictions import seed_predictions
+from fleetyard.demo.reports import seed_report_schedules
 from fleetyard.demo.repository import ExistingRecords
 from fleetyard.devices.schemas import DeviceCreate, DeviceUpdate
 from fleetyard.devices.service import DeviceService
@@ -49,7 +56,17 @@ from fleetyard.tenants.service import TenantService
 from fleetyard.vehicles.schemas import VehicleCreate
 from fleetyard.vehicles.service import VehicleService
 
-KINDS = ("vehicles", "drivers", "devices", "reservations", "groups", "logins", "integrations")
+KINDS = (
+    "vehicles",
+    "drivers",
+    "devices",
+    "reservations",
+    "groups",
+    "geofences",
+    "alert rules",
+    "logins",
+    "integrations",
+)
 
 
 @dataclass
@@ -173,6 +190,20 @@ class TenantSeeder:
         await self.seed_drivers(plan)
         await self.seed_devices(plan)
         await self.seed_reservations(plan)
+        planned, created = await seed_geofences(self.session, self.actor, plan.slug)
+        report.planned["geofences"], report.created["geofences"] = planned, created
+        planned, created = await seed_alert_rules(self.session, self.actor, plan.slug)
+        report.planned["alert rules"], report.created["alert rules"] = planned, created
+        planned, created = await seed_report_schedules(self.session, self.actor, plan.slug)
+        report.planned["report schedules"], report.created["report schedules"] = planned, created
+        planned, created = await seed_inspections(self.session, self.actor, plan.slug)
+        report.planned["inspections"], report.created["inspections"] = planned, created
+        planned, created = await seed_maintenance(self.session, self.actor, plan.slug)
+        report.planned["maintenance"], report.created["maintenance"] = planned, created
+        planned, created = await seed_predictions(self.session, self.actor)
+        report.planned["predictions"], report.created["predictions"] = planned, created
+        planned, created = await seed_dispatch(self.session, self.actor, plan.slug)
+        report.planned["dispatches"], report.created["dispatches"] = planned, created
         if plan.contractors is not None:
             await self.seed_contractors_integration(plan.contractors)
 

@@ -134,7 +134,7 @@ class DeviceService(RecordService[Device]):
         except IntegrityError as exc:
             raise self._integrity_error(exc) from exc
 
-    def _integrity_error(self, exc: IntegrityError) -> Conflict:
+    def _integrity_error(self, exc: IntegrityError) -> Conflict | ValidationFailed:
         """Same answer whichever tenant holds the id: its owner is none of the caller's business."""
         error = super()._integrity_error(exc)
         if isinstance(error, AlreadyExists) and error.details.get("field") == "unique_id":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -23,11 +22,13 @@ from fleetyard.errors import (
     responses,
 )
 from fleetyard.kit.http import parse_if_match
+from fleetyard.kit.instants import Day
 from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(prefix="/drivers", tags=["drivers"])
 IfMatch = Annotated[int | None, Depends(parse_if_match)]
 Reader = Annotated[Principal, Depends(require(Permission.DRIVERS_READ))]
+MAX_IDS = 100  # a page of search hits
 Writer = Annotated[Principal, Depends(require(Permission.DRIVERS_WRITE))]
 
 
@@ -39,10 +40,14 @@ async def list_drivers(
     group_id: uuid.UUID | None = None,
     assigned_vehicle_id: uuid.UUID | None = None,
     licence_expiring_before: Annotated[
-        date | None, Query(description="Licences that expire before this day")
+        Day | None, Query(description="Licences that expire before this day")
     ] = None,
     q: Annotated[
         str | None, Query(max_length=100, description="Search name, licence number, email")
+    ] = None,
+    id: Annotated[
+        list[uuid.UUID] | None,
+        Query(max_length=MAX_IDS, description="Any of these drivers (repeat the parameter)"),
     ] = None,
     sort: Annotated[
         str,
@@ -60,6 +65,7 @@ async def list_drivers(
         assigned_vehicle_id=assigned_vehicle_id,
         licence_expiring_before=licence_expiring_before,
         q=q,
+        ids=frozenset(id or ()),
     )
     items, next_cursor = await DriverService(session, actor).list(
         filters, sort=sort, cursor=cursor, limit=limit

@@ -29,6 +29,8 @@ class DriverFilters:
     assigned_vehicle_id: uuid.UUID | None = None
     q: str | None = None
     licence_expiring_before: date | None = None
+    # Any of these drivers: the web's list shows a page of search hits.
+    ids: frozenset[uuid.UUID] = frozenset()
 
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
@@ -38,6 +40,8 @@ class DriverFilters:
             clauses.append(Driver.group_id == self.group_id)
         if self.assigned_vehicle_id is not None:
             clauses.append(Driver.assigned_vehicle_id == self.assigned_vehicle_id)
+        if self.ids:
+            clauses.append(Driver.id.in_(sorted(self.ids)))
         if self.licence_expiring_before is not None:
             clauses.append(Driver.licence_expiry < self.licence_expiring_before)
         if self.q:

@@ -18,11 +18,14 @@ from fleetyard.models import (
     Event,
     Group,
     Membership,
+    Part,
     Reservation,
+    ServiceSchedule,
     Tenant,
     User,
     Vehicle,
     Webhook,
+    WorkOrder,
 )
 
 # Session.info key: the events a transaction wrote, published live once it has committed.
@@ -181,6 +184,9 @@ _KINDS: Mapping[str, Callable[[TenantId, list[uuid.UUID]], Select[Any]]] = {
         "webhook", Webhook, func.coalesce(_blank_to_null(Webhook.description), Webhook.url)
     ),
     "reservation": _reservations,
+    "service_schedule": _simple("service_schedule", ServiceSchedule, ServiceSchedule.name),
+    "work_order": _simple("work_order", WorkOrder, func.concat("WO-", WorkOrder.number)),
+    "part": _simple("part", Part, Part.name),
     "member": _members,
     "user": _users,
     "tenant": _tenant,

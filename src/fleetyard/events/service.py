@@ -33,6 +33,9 @@ _ENTITY_KINDS = {
     "webhook": "webhook",
     "tenant": "tenant",
     "member": "user",
+    "service_schedule": "service_schedule",
+    "work_order": "work_order",
+    "part": "part",
 }
 # Fields of a record's own snapshot that name it, when the record itself is gone.
 _NAMING_FIELDS = ("plate", "name", "message", "email", "description", "url", "unique_id")

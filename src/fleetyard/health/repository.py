@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.health.score import MOVING_KMH, DrivingStats, OpenAlert
+from fleetyard.kit.geo import haversine_sql
 from fleetyard.kit.ids import TenantId
 from fleetyard.telematics import attributes as attr
 from fleetyard.telematics.rules import j1939
@@ -31,6 +32,8 @@ def _number(key: str) -> str:
 def _flag(key: str) -> str:
     return f"coalesce(attributes->'{key}' = 'true'::jsonb, false)"
 
+
+_PATH_STEP_KM = haversine_sql("prev_lat", "prev_lon", "latitude", "longitude", unit_m=1000)
 
 # Episodes follow the rules' hysteresis: readings between the release and trigger values
 # can't start or end one, so they are left out before counting the starts.
@@ -84,11 +87,7 @@ select
     (select count(*) from w where harsh_acceleration) as harsh_acceleration,
     (select max(odometer_m) - min(odometer_m) from w) as odometer_delta_m,
     (select count(odometer_m) from w) as odometer_readings,
-    (select coalesce(sum(2 * 6371.0088 * asin(least(1.0, sqrt(
-        power(sin(radians(latitude - prev_lat) / 2), 2)
-        + cos(radians(prev_lat)) * cos(radians(latitude))
-          * power(sin(radians(longitude - prev_lon) / 2), 2))))), 0)
-        from w where prev_lat is not null) as path_km,
+    (select coalesce(sum({_PATH_STEP_KM}), 0) from w where prev_lat is not null) as path_km,
     (select count(distinct (fix_time at time zone 'UTC')::date) from w
         where speed_kmh > :moving) as driving_days
 """  # noqa: S608 - attribute keys are our own constants

@@ -1,6 +1,7 @@
-"""Master key rotation: every integration's credentials and every webhook secret re-sealed
-under the current master key, opened with the previous one. A batch per transaction and only
-rows not yet under the current key, so it is idempotent and resumes where it stopped."""
+"""Master key rotation: every integration's credentials, every webhook secret and every
+tenant's notification secrets (SMTP password, VAPID key) re-sealed under the current master
+key, opened with the previous one. A batch per transaction and only rows not yet under the
+current key, so it is idempotent and resumes where it stopped."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import asyncpg
 
 from fleetyard.integrations.credentials import PURPOSE
 from fleetyard.kit.sealing import Keyring, SealError, associated_data
+from fleetyard.notifications import sealing as notification_sealing
 from fleetyard.webhooks import sealing as webhook_sealing
 
 BATCH = 500
@@ -34,6 +36,7 @@ class Rotation:
     integrations: int
     webhooks: int
     unreadable: int  # sealed under a key that is neither current nor previous: left as is
+    notification_channels: int = 0  # tenants' SMTP passwords and VAPID keys
 
 
 async def reseal_integrations(conn: asyncpg.Connection, keyring: Keyring) -> tuple[int, int]:
@@ -62,6 +65,9 @@ async def rotate(owner_dsn: str, keyring: Keyring) -> Rotation:
     try:
         integrations, bad_integrations = await reseal_integrations(conn, keyring)
         webhooks, bad_webhooks = await webhook_sealing.seal_all(conn, keyring)
+        channels, bad_channels = await notification_sealing.reseal_all(conn, keyring)
     finally:
         await conn.close()
-    return Rotation(integrations, webhooks, bad_integrations + bad_webhooks)
+    return Rotation(
+        integrations, webhooks, bad_integrations + bad_webhooks + bad_channels, channels
+    )

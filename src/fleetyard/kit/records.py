@@ -16,7 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.principal import Principal
-from fleetyard.errors import AlreadyExists, Conflict, LimitExceeded, NotFound, VersionConflict
+from fleetyard.errors import (
+    AlreadyExists,
+    Conflict,
+    LimitExceeded,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+)
 from fleetyard.events.service import EventLog
 from fleetyard.kit.pagination import page_of, paginate, parse_sort
 from fleetyard.models.base import Base
@@ -61,6 +68,9 @@ class RecordService(Generic[M]):
     sort_fields: ClassVar[tuple[str, ...]] = ("id", "created_at", "updated_at")
     # unique index name → the field a client should fix
     unique_fields: ClassVar[Mapping[str, str]] = {}
+    # foreign key → (field, message): a link to a record the tenant doesn't have, said as a
+    # 422 on the field (the key, tenant first, checks it without a look-up of our own)
+    missing_links: ClassVar[Mapping[str, tuple[str, str]]] = {}
 
     def __init__(self, session: AsyncSession, actor: Principal) -> None:
         self.session = session
@@ -204,7 +214,7 @@ class RecordService(Generic[M]):
         except IntegrityError as exc:
             raise self._integrity_error(exc) from exc
 
-    def _integrity_error(self, exc: IntegrityError) -> Conflict:
+    def _integrity_error(self, exc: IntegrityError) -> Conflict | ValidationFailed:
         sqlstate, constraint = _constraint(exc)
         if sqlstate == "23505":
             field = self.unique_fields.get(constraint or "", constraint)
@@ -212,6 +222,9 @@ class RecordService(Generic[M]):
                 f"Another {self.entity_type} already has this {field}.",
                 details={"field": field},
             )
+        if sqlstate == "23503" and constraint is not None and constraint in self.missing_links:
+            field, message = self.missing_links[constraint]
+            return ValidationFailed(message, details={"field": field})
         if sqlstate == "23503":
             return Conflict(
                 f"The {self.entity_type} is linked to a record that is missing or still in use.",

@@ -30,6 +30,11 @@ class Alert(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[uuid.UUID | None] = mapped_column()
+    # set by the notification dispatcher (fleetyard.notifications)
+    rule_id: Mapped[uuid.UUID | None] = mapped_column()
+    assigned_to: Mapped[uuid.UUID | None] = mapped_column()
+    escalate_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class UnknownDevice(Base):

@@ -25,3 +25,7 @@ class Tenant(TimestampMixin, Base):
     position_retention_days: Mapped[int | None] = mapped_column(Integer)
     primary_color: Mapped[str | None] = mapped_column(String(7))
     logo_url: Mapped[str | None] = mapped_column(String(2048))
+    # IANA zone: quiet hours and schedules are read in it
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # ISO 4217: work orders and parts are priced in it
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")

@@ -26,10 +26,12 @@ from typing import Any, Final, Literal
 
 from shapely import LineString, MultiLineString, Point, STRtree
 
+from fleetyard.kit.geo import LocalProjection
+from fleetyard.kit.geo import haversine_m as distance_m
+
 # A fix is within a few metres, a street's line is its middle, a wide one is 30 m across.
 ON_STREET_M: Final = 50.0
 NEAR_STREET_M: Final = 300.0
-EARTH_RADIUS_M: Final = 6_371_008.8
 # A point's name is cached at about 1 m (5 decimals of a degree): vehicles standing still
 # ask for the same name on every page.
 CACHE_DECIMALS: Final = 5
@@ -74,15 +76,21 @@ class StreetPlace:
         return f"near {self.name}" if self.near else self.name
 
 
-Place = DepotPlace | StreetPlace
+@dataclass(frozen=True, slots=True)
+class GeofencePlace:
+    """Inside one of the tenant's geofences (``fleetyard.geofences.lookup``): the most
+    specific name a place has, before any depot or street."""
+
+    geofence_id: uuid.UUID
+    name: str
+    kind: Literal["geofence"] = "geofence"
+
+    @property
+    def label(self) -> str:
+        return self.name
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+Place = GeofencePlace | DepotPlace | StreetPlace
 
 
 def depot_at(latitude: float, longitude: float, depots: Iterable[Depot]) -> Depot | None:
@@ -107,9 +115,7 @@ class StreetIndex:
                 parts.append(lines)
         self._names = names
         lats = [lat for lines in parts for line in lines for _, lat in line]
-        self._lat0 = (min(lats) + max(lats)) / 2 if lats else 0.0
-        self._kx = math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(self._lat0))
-        self._ky = math.radians(1) * EARTH_RADIUS_M
+        self._projection = LocalProjection((min(lats) + max(lats)) / 2 if lats else 0.0)
         geometries = [MultiLineString([self._project(line) for line in lines]) for lines in parts]
         self._tree = STRtree(geometries)
         self._cache: OrderedDict[tuple[float, float], StreetPlace | None] = OrderedDict()
@@ -118,7 +124,7 @@ class StreetIndex:
         return len(self._names)
 
     def _project(self, line: Coordinates) -> LineString:
-        return LineString([(lon * self._kx, lat * self._ky) for lon, lat in line])
+        return LineString([self._projection.to_xy(lat, lon) for lon, lat in line])
 
     def nearest(self, latitude: float, longitude: float) -> StreetPlace | None:
         key = (round(latitude, CACHE_DECIMALS), round(longitude, CACHE_DECIMALS))
@@ -134,7 +140,7 @@ class StreetIndex:
     def _nearest(self, latitude: float, longitude: float) -> StreetPlace | None:
         if not self._names or not (math.isfinite(latitude) and math.isfinite(longitude)):
             return None
-        point = Point(longitude * self._kx, latitude * self._ky)
+        point = Point(self._projection.to_xy(latitude, longitude))
         indices, distances = self._tree.query_nearest(
             point, max_distance=NEAR_STREET_M, return_distance=True, all_matches=False
         )

@@ -1,4 +1,4 @@
-"""Places as the API shows them: a depot (linked to its group) or a street."""
+"""Places as the API shows them: a geofence, a depot (linked to its group) or a street."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from fleetyard.kit.schemas import ReadSchema
-from fleetyard.places.naming import DepotPlace, Place, StreetPlace
+from fleetyard.places.naming import DepotPlace, GeofencePlace, Place, StreetPlace
+
+
+class GeofencePlaceOut(ReadSchema):
+    kind: Literal["geofence"] = "geofence"
+    geofence_id: uuid.UUID
+    name: str
+    label: str = Field(description="What to show: the geofence's name")
 
 
 class DepotPlaceOut(ReadSchema):
@@ -26,10 +33,12 @@ class StreetPlaceOut(ReadSchema):
     label: str = Field(description="What to show: the street, or 'near <street>'")
 
 
-PlaceOut = Annotated[DepotPlaceOut | StreetPlaceOut, Field(discriminator="kind")]
+PlaceOut = Annotated[GeofencePlaceOut | DepotPlaceOut | StreetPlaceOut, Field(discriminator="kind")]
 
 
-def place_out(place: Place | None) -> DepotPlaceOut | StreetPlaceOut | None:
+def place_out(place: Place | None) -> GeofencePlaceOut | DepotPlaceOut | StreetPlaceOut | None:
+    if isinstance(place, GeofencePlace):
+        return GeofencePlaceOut(geofence_id=place.geofence_id, name=place.name, label=place.label)
     if isinstance(place, DepotPlace):
         return DepotPlaceOut(group_id=place.group_id, name=place.name, label=place.label)
     if isinstance(place, StreetPlace):

@@ -171,18 +171,31 @@ def encode_batch(tenant_id: uuid.UUID, items: Sequence[LiveItem]) -> bytes:
     return dumps(
         {
             "t": tenant_id,
-            "i": [[i.kind, i.entity_type, i.vehicle_ids, i.payload] for i in items],
+            "i": [[i.kind, i.entity_type, i.vehicle_ids, i.payload, i.audience] for i in items],
         }
+    )
+
+
+def _decode_item(
+    kind: str,
+    entity_type: str,
+    vehicle_ids: list[str],
+    payload: dict[str, Any],
+    audience: list[str] | None = None,  # absent from a batch an older process published
+) -> LiveItem:
+    return LiveItem(
+        kind,
+        entity_type,
+        tuple(uuid.UUID(v) for v in vehicle_ids),
+        payload,
+        tuple(uuid.UUID(u) for u in audience or ()),
     )
 
 
 def decode_batch(message: bytes) -> LiveBatch:
     head, _, body = message.partition(b"|")
     data: dict[str, Any] = orjson.loads(body)
-    items = tuple(
-        LiveItem(kind, entity_type, tuple(uuid.UUID(v) for v in vehicle_ids), payload)
-        for kind, entity_type, vehicle_ids, payload in data["i"]
-    )
+    items = tuple(_decode_item(*row) for row in data["i"])
     return LiveBatch(uuid.UUID(data["t"]), int(head), items)
 
 

@@ -33,6 +33,11 @@ _READ_PERMISSION = {
     "tenant": Permission.TENANT_READ,
     "api_key": Permission.API_KEYS_MANAGE,
     "member": Permission.MEMBERS_READ,
+    "geofence": Permission.GEOFENCES_READ,
+    "route_plan": Permission.ROUTE_PLANS_READ,
+    "dispatch": Permission.DISPATCH_READ,
+    "dispatch_route": Permission.DISPATCH_READ,  # and its dispatch.eta items
+    "dispatch_stop": Permission.DISPATCH_READ,
 }
 
 
@@ -89,6 +94,8 @@ class LiveConnection:
         return self.fleet or bool(self.vehicles) or bool(self.groups)
 
     def may_read(self, item: LiveItem) -> bool:
+        if item.audience:
+            return self.principal.user_id in item.audience
         allowed = self._readable.get(item.entity_type)
         if allowed is None:
             needed = _READ_PERMISSION.get(item.entity_type, Permission.EVENTS_READ)
@@ -98,7 +105,7 @@ class LiveConnection:
     def wants(self, item: LiveItem) -> bool:
         if not self.may_read(item):
             return False
-        if self.fleet:
+        if self.fleet or item.audience:
             return True
         watched = self.watched_vehicles
         return any(v in watched for v in item.vehicle_ids)

@@ -9,6 +9,7 @@ from typing import Any
 POSITION = "vehicle.position"
 ALERT_OPENED = "alert.opened"
 ALERT_CLEARED = "alert.cleared"
+NOTIFICATIONS_RELEASED = "notifications.released"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,13 +19,16 @@ class LiveItem:
     ``kind`` is the message type clients see (``vehicle.position``, ``alert.opened``,
     ``vehicle_updated`` …); ``entity_type`` decides which permission may read it;
     ``vehicle_ids`` are the vehicles it concerns (what per-vehicle and per-group
-    subscriptions match on); ``payload`` is JSON-ready.
+    subscriptions match on); ``payload`` is JSON-ready. ``audience``, when not empty, are
+    the only users it is for (their own notifications): it reaches their connections
+    whatever they subscribed to, and nobody else's.
     """
 
     kind: str
     entity_type: str
     vehicle_ids: tuple[uuid.UUID, ...]
     payload: dict[str, Any]
+    audience: tuple[uuid.UUID, ...] = ()
 
     @property
     def is_position(self) -> bool:

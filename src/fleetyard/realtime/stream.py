@@ -175,7 +175,8 @@ class TenantStream:
         return event
 
     def _deliver_event(self, event: BufferedEvent) -> None:
-        targets: set[LiveConnection] = set(self._fleet)
+        # one's own notices reach every connection of theirs, whatever it subscribed to
+        targets: set[LiveConnection] = set(self.connections if event.item.audience else self._fleet)
         for vehicle_id in event.item.vehicle_ids:
             targets |= self._by_vehicle.get(vehicle_id, set())
         for connection in targets:

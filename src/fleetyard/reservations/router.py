@@ -4,7 +4,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from pydantic import AwareDatetime
 
 from fleetyard.auth.dependencies import DbSession, require
 from fleetyard.auth.principal import Principal
@@ -20,6 +19,7 @@ from fleetyard.errors import (
     responses,
 )
 from fleetyard.kit.http import parse_if_match
+from fleetyard.kit.instants import Instant
 from fleetyard.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from fleetyard.reservations.errors import DriverInactive
 from fleetyard.reservations.schemas import (
@@ -45,11 +45,11 @@ async def list_reservations(
     user_id: uuid.UUID | None = None,
     status: ReservationStatus | None = None,
     window_from: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(alias="from", description="Only reservations ending after this instant"),
     ] = None,
     window_to: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(alias="to", description="Only reservations starting before this instant"),
     ] = None,
     sort: Annotated[

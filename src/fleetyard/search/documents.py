@@ -17,12 +17,30 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.roles import Permission
+from fleetyard.geofences.search import geofence_documents
+from fleetyard.inspections.search import defect_documents, inspection_documents
 from fleetyard.kit.ids import TenantId
-from fleetyard.models import Alert, Device, Driver, Group, Integration, Reservation, Vehicle
+from fleetyard.maintenance.search import part_documents, work_order_documents
+from fleetyard.models import (
+    Alert,
+    Device,
+    Driver,
+    Group,
+    Inspection,
+    InspectionDefect,
+    Integration,
+    Reservation,
+    Vehicle,
+)
+from fleetyard.models.geofence import Geofence
+from fleetyard.models.part import Part
+from fleetyard.models.work_order import WorkOrder
 from fleetyard.search.document import Document, Field, Match, Weight, field, fields_of
 from fleetyard.search.groups import GroupTree
 from fleetyard.search.registry import BuildContext, DocumentSource, Registry
 from fleetyard.search.sources import AssignedDriver, RecordRows, Tracker, VehicleRef, table_of
+from fleetyard.trips.repository import trips
+from fleetyard.trips.search import trip_documents
 
 A, B, C, D = Weight.A, Weight.B, Weight.C, Weight.D
 
@@ -362,6 +380,30 @@ SOURCES: Final = Registry(
             Permission.INTEGRATIONS_MANAGE,
             table_of(Integration),
             integration_documents,
+        ),
+        # registered by the geofences domain (its loader lives there)
+        DocumentSource(
+            "geofence", Permission.GEOFENCES_READ, table_of(Geofence), geofence_documents
+        ),
+        # registered by the trips domain (its loader lives there); read as vehicles are
+        DocumentSource("trip", Permission.VEHICLES_READ, trips, trip_documents),
+        # registered by the maintenance domain (its loaders live there)
+        DocumentSource(
+            "work_order",
+            Permission.MAINTENANCE_READ,
+            table_of(WorkOrder),
+            work_order_documents,
+        ),
+        DocumentSource("part", Permission.MAINTENANCE_READ, table_of(Part), part_documents),
+        # registered by the inspections domain (its loaders live there)
+        DocumentSource(
+            "inspection",
+            Permission.INSPECTIONS_READ,
+            table_of(Inspection),
+            inspection_documents,
+        ),
+        DocumentSource(
+            "defect", Permission.INSPECTIONS_READ, table_of(InspectionDefect), defect_documents
         ),
     ]
 )

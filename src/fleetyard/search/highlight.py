@@ -61,19 +61,20 @@ def _compact_spans(
 ) -> list[tuple[int, int]]:
     """An identifier typed without its dashes, or only its end ("042788" of a VIN)."""
     joined = "".join(t.word for t in words)
+    wanted = set(identifiers)
+    wanted.update(a for term in terms if term.prefix for a in term.alternatives)
+    found = [(needle, joined.find(needle)) for needle in wanted if needle]
+    found = [(needle, at) for needle, at in found if at >= 0]
+    if not found:
+        return []  # the usual case: no need to map positions back
     # compact position → (start, end) of the original character (or word) it comes from
     places = [
         (t.start + i, t.start + i + 1) if t.end - t.start == len(t.word) else (t.start, t.end)
         for t in words
         for i in range(len(t.word))
     ]
-    wanted = set(identifiers)
-    wanted.update(a for term in terms if term.prefix for a in term.alternatives)
     spans = []
-    for needle in wanted:
-        if not needle:
-            continue
-        at = joined.find(needle)
+    for needle, at in found:
         while at >= 0:
             spans.append((places[at][0], places[at + len(needle) - 1][1]))
             at = joined.find(needle, at + 1)

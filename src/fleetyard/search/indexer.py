@@ -2,8 +2,9 @@
 with the event log.
 
 A trigger on ``events`` queues each changed record in ``search_queue`` in the writer's own
-transaction and sends ``NOTIFY fleetyard_search``; this loop wakes on it (and polls, so a lost
-notification costs at most the poll interval), claims queued records across tenants with
+transaction; this loop polls the queue a few times a second (no NOTIFY: a notifying
+transaction holds a cluster-wide lock through its commit, which made every writer on the
+server commit one at a time — migration 0015), claims queued records across tenants with
 ``FOR UPDATE SKIP LOCKED`` on the owner connection, and rebuilds their documents from the
 records in the same transaction that deletes the claim — a crash puts them back in the queue.
 Several nodes share the queue; the tenant's search lock orders their writes.
@@ -24,10 +25,9 @@ import logging
 from collections import defaultdict
 from typing import Any, Final
 
-import asyncpg
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from fleetyard.db import Database, libpq_dsn, set_tenant
+from fleetyard.db import Database, set_tenant
 from fleetyard.kit.ids import TenantId
 from fleetyard.search.documents import SOURCES
 from fleetyard.search.refresh import DocumentRefresher
@@ -44,11 +44,9 @@ from fleetyard.search.repository import (
 
 log = logging.getLogger(__name__)
 
-CHANNEL: Final = "fleetyard_search"
 BATCH: Final = 500  # queued records per transaction
 INLINE_DEPENDENTS: Final = 500  # more (a renamed depot of 10,000 vehicles) go through the queue
 BACKFILL_EVERY_S: Final = 60.0
-CONNECT_TIMEOUT_S: Final = 5.0
 MAX_BACKOFF_S: Final = 30.0
 
 
@@ -57,15 +55,13 @@ class SearchIndexer:
         self,
         owner_url: str,
         *,
-        poll_interval_s: float = 1.0,
+        poll_interval_s: float = 0.1,  # an index probe of an almost empty queue
         registry: Registry = SOURCES,
     ) -> None:
         self.owner_url = owner_url
         self.poll_interval_s = poll_interval_s
         self.registry = registry
         self._db: Database | None = None
-        self._listener: asyncpg.Connection | None = None
-        self._wake = asyncio.Event()
         self._next_backfill = 0.0
         self._task: asyncio.Task[None] | None = None
         self.rounds = 0  # completed rounds, for tests and metrics
@@ -86,10 +82,6 @@ class SearchIndexer:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._listener is not None:
-            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                await self._listener.close(timeout=CONNECT_TIMEOUT_S)
-            self._listener = None
         if self._db is not None:
             await self._db.dispose()
 
@@ -97,7 +89,6 @@ class SearchIndexer:
     async def _run(self) -> None:
         failures = 0
         while True:
-            self._wake.clear()
             try:
                 await self._connect()
                 await self._backfill_now_and_then()
@@ -109,9 +100,7 @@ class SearchIndexer:
                 log.exception("search indexing round failed")
                 failures += 1
                 await asyncio.sleep(min(2.0 ** (failures - 1), MAX_BACKOFF_S))
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_interval_s):
-                    await self._wake.wait()
+            await asyncio.sleep(self.poll_interval_s)
 
     async def _round(self) -> int:
         """Claim a batch and rebuild its documents, tenant by tenant; returns the batch size."""
@@ -168,16 +157,3 @@ class SearchIndexer:
     async def _connect(self) -> None:
         if self._db is None:
             self._db = Database.connect(self.owner_url, pool_size=2)
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        self._listener = None
-        listener = await asyncpg.connect(libpq_dsn(self.owner_url), timeout=CONNECT_TIMEOUT_S)
-        try:
-            await listener.add_listener(CHANNEL, self._notified)
-        except BaseException:
-            listener.terminate()
-            raise
-        self._listener = listener
-
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()

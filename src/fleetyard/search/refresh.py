@@ -69,6 +69,8 @@ class DocumentRefresher:
         gone = [key for key in wanted if key not in built and key in before]
         await self.store.upsert(list(built.values()))
         await self.store.delete(gone)
+        if built or gone:
+            await self.store.bump_documents_version()
         delta = vocabulary_delta(
             (row.words for row in before.values()), (doc.words for doc in built.values())
         )
@@ -160,6 +162,7 @@ async def reindex_tenant(
         for source in registry:
             await store.delete_orphans(source.entity_type, source.table)
         await store.delete_other_types(registry.types)
+        await store.bump_documents_version()
         await store.recount_vocabulary()
         await store.mark_indexed()
     return indexed

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -18,6 +18,8 @@ from sqlalchemy import (
     Select,
     Table,
     Text,
+    and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -29,9 +31,12 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
+    union,
+    union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, UUID, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSQUERY, TSVECTOR, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import CTE, ScalarSelect, Subquery
 
 from fleetyard.kit.ids import TenantId
 from fleetyard.models import Group
@@ -48,6 +53,17 @@ _groups = table_of(Group)
 # ts_rank_cd's normalisation 32 (rank / (rank + 1)) keeps text scores below 1, so an
 # identifier's boost (1, or 2 for the whole identifier) always ranks it first.
 _RANK_NORMALISATION: Final = 32
+# Text matches a suggestion is chosen among (exact identifiers always join them).
+SUGGEST_CANDIDATES: Final = 300
+# the settings of a search transaction (see SearchQueries.tune) and the tenant's versions, in
+# one round trip
+_TUNED_VERSIONS = text(
+    "select v.vocabulary_version, v.documents_version"
+    " from (select set_config('work_mem', '32MB', true), set_config('jit', 'off', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true),"
+    " set_config('plan_cache_mode', 'force_custom_plan', true)) as tuned"
+    " left join search_tenants v on v.tenant_id = :tenant_id"
+)
 _WEIGHTS: Final[ColumnElement[Any]] = literal_column(
     "'{" + ",".join(str(w) for w in RANK_WEIGHTS) + "}'::float4[]"
 )
@@ -70,6 +86,13 @@ class Criteria:
 
 
 @dataclass(frozen=True, slots=True)
+class Found:
+    rows: list[Row[Any]]  # up to limit + 1, in rank order
+    total: int  # documents matching, over every page
+    facet_counts: list[tuple[str, str, int]]  # (facet, value, documents)
+
+
+@dataclass(frozen=True, slots=True)
 class After:
     """Where a page starts: just past this hit in (score desc, title, type, id) order."""
 
@@ -77,6 +100,34 @@ class After:
     sort_title: str
     entity_type: str
     entity_id: uuid.UUID
+
+
+_REPLACED_ON_UPSERT: Final = (
+    "title",
+    "subtitle",
+    "sort_title",
+    "fields",
+    "document",
+    "identifiers",
+    "facets",
+    "refs",
+    "words",
+    "updated_at",
+)
+
+
+def _upsert_document() -> Any:
+    """One statement for any number of documents, sent as a batch of its parameters: compiled
+    once, where a multi-row VALUES was compiled anew for every batch size (a large share of an
+    indexer's CPU under a stream of creates)."""
+    stmt = insert(_d).values(document=cast(bindparam("document_text", type_=Text), TSVECTOR))
+    return stmt.on_conflict_do_update(
+        index_elements=[_d.c.tenant_id, _d.c.entity_type, _d.c.entity_id],
+        set_={name: stmt.excluded[name] for name in _REPLACED_ON_UPSERT},
+    )
+
+
+_UPSERT_DOCUMENT: Final = _upsert_document()
 
 
 class DocumentStore:
@@ -110,7 +161,7 @@ class DocumentStore:
         if not docs:
             return
         now = datetime.now(UTC)
-        values = [
+        rows = [
             {
                 "tenant_id": self.tenant_id,
                 "entity_type": doc.entity_type,
@@ -119,7 +170,7 @@ class DocumentStore:
                 "subtitle": doc.subtitle,
                 "sort_title": doc.sort_title,
                 "fields": doc.fields,
-                "document": cast(literal(doc.document, Text), TSVECTOR),
+                "document_text": doc.document,
                 "identifiers": doc.identifiers,
                 "facets": doc.facets,
                 "refs": doc.refs,
@@ -128,27 +179,7 @@ class DocumentStore:
             }
             for doc in docs
         ]
-        stmt = insert(_d).values(values)
-        replaced = {
-            name: stmt.excluded[name]
-            for name in (
-                "title",
-                "subtitle",
-                "sort_title",
-                "fields",
-                "document",
-                "identifiers",
-                "facets",
-                "refs",
-                "words",
-                "updated_at",
-            )
-        }
-        await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[_d.c.tenant_id, _d.c.entity_type, _d.c.entity_id], set_=replaced
-            )
-        )
+        await self.session.execute(_UPSERT_DOCUMENT, rows)
 
     async def delete(self, keys: Iterable[DocumentKey]) -> None:
         wanted = sorted(set(keys))
@@ -201,6 +232,22 @@ class DocumentStore:
                 insert into search_tenants as s (tenant_id, vocabulary_version)
                 values (:tenant_id, 1)
                 on conflict (tenant_id) do update set vocabulary_version = s.vocabulary_version + 1
+                """
+            ),
+            {"tenant_id": self.tenant_id},
+        )
+
+    async def bump_documents_version(self) -> None:
+        """After any write of the tenant's documents, in the same transaction: the API's kept
+        answers of other versions are not used again. A random value, not a count: a version
+        never comes back (a rolled-back or restored count could, with other documents)."""
+        await self.session.execute(
+            text(
+                """
+                insert into search_tenants as s (tenant_id, documents_version)
+                values (:tenant_id, (random() * 9.2e18)::bigint)
+                on conflict (tenant_id)
+                do update set documents_version = (random() * 9.2e18)::bigint
                 """
             ),
             {"tenant_id": self.tenant_id},
@@ -272,12 +319,15 @@ class SearchQueries:
     def __init__(self, session: AsyncSession, tenant_id: TenantId) -> None:
         self.session = session
         self.tenant_id = tenant_id
+        self._versions: tuple[int, int] | None = None
 
     async def vocabulary_version(self) -> int:
-        stmt = select(tables.tenants.c.vocabulary_version).where(
-            tables.tenants.c.tenant_id == self.tenant_id
-        )
-        return int(await self.session.scalar(stmt) or 0)
+        return (await self.tune())[0]
+
+    async def documents_version(self) -> int:
+        """Changed with every write of the tenant's documents: answers kept under one are
+        never older than it."""
+        return (await self.tune())[1]
 
     async def vocabulary(self) -> list[tuple[str, int]]:
         stmt = select(_v.c.word, _v.c.documents).where(_v.c.tenant_id == self.tenant_id)
@@ -287,7 +337,7 @@ class SearchQueries:
         c = _scoped.c
         clauses: list[ColumnElement[bool]] = [
             c.tenant_id == self.tenant_id,
-            c.entity_type.in_(criteria.types),
+            _of_types(c.entity_type, criteria.types),
         ]
         found: list[ColumnElement[bool]] = []
         if criteria.tsquery is not None:
@@ -321,30 +371,59 @@ class SearchQueries:
         )
         return rank + boost
 
-    def _matches(self, criteria: Criteria, *, counted: bool) -> Select[Any]:
-        columns = [
-            _scoped.c.entity_type,
-            _scoped.c.entity_id,
-            _scoped.c.title,
-            _scoped.c.subtitle,
-            _scoped.c.fields,
-            _scoped.c.sort_title,
+    async def tune(self) -> tuple[int, int]:
+        """Settings for this transaction's searches: room to hold a large result in memory
+        (a spilled sort or tuplestore costs more than the whole search), no JIT (compiling
+        costs tens of milliseconds, more than these statements run), no parallel workers
+        (on a few cores busy with other requests they add latency, not speed), and a plan
+        for each query's own words: a prepared statement's generic plan knows nothing of
+        how many documents a word matches, and for a rare plate it chose to read the
+        tenant's documents one by one until it had 300 (12 ms instead of 1).
+
+        Once per transaction, in the round trip that reads the tenant's (vocabulary,
+        documents) versions, which it returns."""
+        if self._versions is None:
+            row = (await self.session.execute(_TUNED_VERSIONS, {"tenant_id": self.tenant_id})).one()
+            self._versions = (int(row[0] or 0), int(row[1] or 0))
+        return self._versions
+
+    async def without_idle_identifiers(self, criteria: Criteria) -> Criteria:
+        """The criteria without their identifier forms when no document holds any (the
+        usual case for words: "transit" could be a plate, but is not one). Testing every
+        match's identifiers for the boost costs as much as ranking it; one index lookup
+        here saves that."""
+        if not criteria.identifiers:
+            return criteria
+        c = _scoped.c
+        held = select(literal(1)).where(
+            c.tenant_id == self.tenant_id,
+            c.entity_type.in_(criteria.types),
+            c.identifiers.overlap(_text_array(criteria.identifiers)),
+        )
+        if await self.session.scalar(held.limit(1)) is not None:
+            return criteria
+        return replace(criteria, identifiers=(), whole_identifiers=())
+
+    def _hits(self, criteria: Criteria, *, with_facets: bool) -> CTE:
+        """Every matching document, narrow: what ranks it, orders it and counts it. The
+        display columns are read for the page's rows only."""
+        c = _scoped.c
+        columns: list[ColumnElement[Any]] = [
+            c.entity_type,
+            c.entity_id,
+            c.sort_title,
             self._score(criteria).label("score"),
         ]
-        if counted:  # over the whole result, before the page is cut
-            columns.append(func.count().over().label("total"))
-        return select(*columns).where(*self._where(criteria))
+        if with_facets:
+            columns.append(c.facets)
+        return select(*columns).where(*self._where(criteria)).cte("hits")
 
-    async def page(
-        self, criteria: Criteria, after: After | None, limit: int, *, counted: bool = True
-    ) -> list[Row[Any]]:
-        """Up to ``limit + 1`` hits in rank order, starting past ``after``."""
-        matches = self._matches(criteria, counted=counted).subquery("matches")
-        m = matches.c
-        stmt = select(matches)
+    def _page_of(self, hits: Any, after: After | None, limit: int) -> Subquery:
+        h = hits.c
+        ranked = select(h.entity_type, h.entity_id, h.sort_title, h.score)
         if after is not None:
-            stmt = stmt.where(
-                tuple_(-m.score, m.sort_title, m.entity_type, m.entity_id)
+            ranked = ranked.where(
+                tuple_(-h.score, h.sort_title, h.entity_type, h.entity_id)
                 > tuple_(
                     literal(-after.score, Float),
                     literal(after.sort_title, Text),
@@ -352,23 +431,70 @@ class SearchQueries:
                     literal(after.entity_id, UUID(as_uuid=True)),
                 )
             )
-        stmt = stmt.order_by(m.score.desc(), m.sort_title, m.entity_type, m.entity_id)
-        return list((await self.session.execute(stmt.limit(limit + 1))).all())
+        ranked = ranked.order_by(h.score.desc(), h.sort_title, h.entity_type, h.entity_id)
+        return ranked.limit(limit).subquery("ranked")
 
-    async def facet_counts(self, criteria: Criteria, names: Sequence[str]) -> list[Row[Any]]:
-        """(facet, value, documents) over every matching document, in one pass; the facet
-        ``types`` counts documents per type."""
-        if not names:
-            return []
-        facets = _scoped.c.facets.op("||")(func.jsonb_build_object("types", _scoped.c.entity_type))
-        matches = select(facets.label("facets")).where(*self._where(criteria)).subquery("m")
-        each = func.jsonb_each_text(matches.c.facets).table_valued("key", "value")
+    def _shown(self, page: Subquery) -> Select[Any]:
+        """The page's rows with what the answer shows of them (one key lookup each)."""
+        d = _scoped.c
+        p = page.c
+        return select(
+            p.entity_type, p.entity_id, p.sort_title, p.score, d.title, d.subtitle, d.fields
+        ).join(
+            _scoped,
+            and_(
+                d.tenant_id == self.tenant_id,
+                d.entity_type == p.entity_type,
+                d.entity_id == p.entity_id,
+            ),
+        )
+
+    async def search(
+        self, criteria: Criteria, after: After | None, limit: int, facets: Sequence[str] = ()
+    ) -> Found:
+        """Up to ``limit + 1`` hits in rank order starting past ``after``, the number of
+        documents matching (over every page), and the facet counts over all of them — from
+        one pass over the matches."""
+        hits = self._hits(criteria, with_facets=bool(facets))
+        page = self._shown(self._page_of(hits, after, limit + 1)).lateral("page")
+        total = select(func.count()).select_from(hits).scalar_subquery()
+        counted = _facet_counts(hits, facets) if facets else literal(None, JSONB)
+        p = page.c
         stmt = (
-            select(each.c.key.label("facet"), each.c.value, func.count().label("documents"))
-            .select_from(matches)
-            .join(each, true())
-            .where(each.c.key.in_(names))
-            .group_by(each.c.key, each.c.value)
+            select(total.label("total"), counted.label("facet_counts"), page)
+            # one row even when the page is empty, to carry the total and the counts
+            .select_from(select(literal(1)).subquery("one"))
+            .outerjoin(page, true())
+            .order_by(p.score.desc(), p.sort_title, p.entity_type, p.entity_id)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        first = rows[0]
+        counts = [(str(f), str(v), int(n)) for f, v, n in (first.facet_counts or [])]
+        shown = [row for row in rows if row.entity_id is not None]
+        return Found(shown, int(first.total), counts)
+
+    async def suggestions(self, criteria: Criteria, limit: int) -> list[Row[Any]]:
+        """Up to ``limit`` hits for a word being typed, ranked among at most
+        SUGGEST_CANDIDATES text matches (a first letter or three in a large fleet match tens
+        of thousands of documents; ranking them all costs more than typing allows) and every
+        exact identifier match, which always come first."""
+        c = _scoped.c
+        columns = (c.entity_type, c.entity_id, c.sort_title, c.title, c.subtitle)
+        score = self._score(criteria).label("score")
+        candidates = select(*columns, score).where(*self._where(criteria)).limit(SUGGEST_CANDIDATES)
+        parts = [candidates]
+        if criteria.identifiers:
+            named = replace(criteria, tsquery=None)
+            by_identifier = self._score(named).label("score")
+            parts.append(select(*columns, by_identifier).where(*self._where(named)))
+        found = (union(*parts) if len(parts) > 1 else candidates).subquery("found")
+        f = found.c
+        best = func.max(f.score)
+        stmt: Select[Any] = (
+            select(f.entity_type, f.entity_id, f.title, f.subtitle, best.label("score"))
+            .group_by(f.entity_type, f.entity_id, f.title, f.subtitle, f.sort_title)
+            .order_by(best.desc(), f.sort_title, f.entity_type, f.entity_id)
+            .limit(limit)
         )
         return list((await self.session.execute(stmt)).all())
 
@@ -379,6 +505,50 @@ class SearchQueries:
         g = _groups.c
         stmt = select(g.id, g.name).where(g.tenant_id == self.tenant_id, g.id.in_(wanted))
         return {row.id: row.name for row in await self.session.execute(stmt)}
+
+
+def _facet_counts(hits: Any, names: Sequence[str]) -> ScalarSelect[Any]:
+    """[[facet, value, documents], …] over every hit; ``types`` counts documents per type.
+
+    The hits are first counted per distinct facets object (a fleet's documents share a few
+    thousand combinations of status, make, model and depot at most), and only those are taken
+    apart: reading a key out of every hit's jsonb costs more than the search itself."""
+    h = hits.c
+    objects = (
+        select(h.entity_type, h.facets, func.count().label("documents"))
+        .group_by(h.entity_type, h.facets)
+        .cte("objects")
+    )
+    o = objects.c
+    each = union_all(
+        *(
+            select(
+                literal(name, Text).label("facet"),
+                (o.entity_type if name == "types" else o.facets[name].astext).label("value"),
+                o.documents,
+            )
+            for name in names
+        )
+    ).subquery("each")
+    per_value = (
+        select(each.c.facet, each.c.value, func.sum(each.c.documents).label("documents"))
+        .where(each.c.value.is_not(None), each.c.value != "")
+        .group_by(each.c.facet, each.c.value)
+        .subquery("per_value")
+    )
+    v = per_value.c
+    return select(
+        func.jsonb_agg(func.jsonb_build_array(v.facet, v.value, v.documents))
+    ).scalar_subquery()
+
+
+def _of_types(column: ColumnElement[str], types: Sequence[str]) -> ColumnElement[bool]:
+    """The type filter, compared in the "C" collation so that it is never an index condition.
+    As one (with the tenant, on the primary key) PostgreSQL would build a bitmap of every
+    document of the tenant to AND with the words' bitmap: 200,000 entries to find a few
+    hundred suggestions (54 ms of 57). The words' matches are far fewer; the type is
+    checked on them."""
+    return column.collate("C").in_(types)
 
 
 def _tsquery(criteria: Criteria) -> ColumnElement[Any]:

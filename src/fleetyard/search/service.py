@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.principal import Principal
 from fleetyard.search import cursor as cursors
+from fleetyard.search.answers import FoundCache
 from fleetyard.search.documents import SOURCES
 from fleetyard.search.errors import (
     InvalidFilter,
@@ -29,7 +30,7 @@ from fleetyard.search.query import (
     tsquery_literal,
 )
 from fleetyard.search.registry import Registry
-from fleetyard.search.repository import After, Criteria, SearchQueries
+from fleetyard.search.repository import After, Criteria, Found, SearchQueries
 from fleetyard.search.schemas import (
     FACETS,
     FILTERS,
@@ -61,12 +62,14 @@ class SearchService:
         vocabularies: VocabularyCache,
         secret_key: str,
         registry: Registry = SOURCES,
+        answers: FoundCache | None = None,
     ) -> None:
         self.actor = actor
         self.queries = SearchQueries(session, actor.tenant_id)
         self.vocabularies = vocabularies
         self.secret_key = secret_key
         self.registry = registry
+        self.answers = answers
 
     # search ---------------------------------------------------------------------------------
     async def search(self, request: SearchRequest) -> SearchResults:
@@ -81,34 +84,56 @@ class SearchService:
         parsed = parse(q, await self._vocabulary()) if q.strip() else None
         if not types or (parsed is not None and parsed.is_empty):
             return SearchResults(items=[], total=0, types=list(types), facets={})
-        criteria = self._criteria(types, parsed, filters, mode)
-        rows = await self.queries.page(criteria, after, request.limit)
-        if not rows and after is None and parsed is not None and len(parsed.terms) > 1:
+        await self.queries.tune()
+        criteria = await self._criteria_held(types, parsed, filters, mode)
+        found = await self._found(criteria, after, request.limit, facets)
+        if not found.rows and after is None and parsed is not None and len(parsed.terms) > 1:
             mode = Mode.ANY  # no document holds every word: those holding some, best first
-            criteria = self._criteria(types, parsed, filters, mode)
-            rows = await self.queries.page(criteria, after, request.limit)
-        page = rows[: request.limit]
+            criteria = await self._criteria_held(types, parsed, filters, mode)
+            found = await self._found(criteria, after, request.limit, facets)
+        page = found.rows[: request.limit]
         next_cursor = None
-        if len(rows) > request.limit:
+        if len(found.rows) > request.limit:
             last = page[-1]
             position = After(last.score, last.sort_title, last.entity_type, last.entity_id)
             next_cursor = cursors.encode(self.secret_key, bound_to, position, mode)
         return SearchResults(
             items=[_hit(row, parsed) for row in page],
             next_cursor=next_cursor,
-            total=int(page[0].total) if page else await self._total(criteria, after),
-            facets=await self._facets(criteria, facets),
+            total=found.total,
+            facets=await self._facets(found.facet_counts, facets),
             types=list(types),
             corrections=_corrections(parsed),
             mode=mode.value,
         )
 
-    async def _total(self, criteria: Criteria, after: After | None) -> int:
-        """An empty page past the end still answers the whole result's size."""
-        if after is None:
-            return 0
-        rows = await self.queries.page(criteria, None, 0)
-        return int(rows[0].total) if rows else 0
+    async def _found(
+        self, criteria: Criteria, after: After | None, limit: int, facets: tuple[str, ...]
+    ) -> Found:
+        """The page, the total and the facet counts: kept from an earlier identical search
+        while the tenant's documents are unchanged (see answers.py), else counted."""
+        if self.answers is None:
+            return await self.queries.search(criteria, after, limit, facets)
+        version = await self.queries.documents_version()
+        key = (self.actor.tenant_id, version, criteria, after, limit, facets)
+        found = self.answers.get(key)
+        if found is None:
+            found = await self.queries.search(criteria, after, limit, facets)
+            self.answers.put(key, found)
+        return found
+
+    async def _suggested(self, criteria: Criteria, limit: int) -> list[Row[Any]]:
+        """Suggestions, kept like search answers (the first keystrokes repeat most)."""
+        if self.answers is None:
+            return await self.queries.suggestions(criteria, limit)
+        version = await self.queries.documents_version()
+        key = ("suggest", self.actor.tenant_id, version, criteria, limit)
+        found = self.answers.get(key)
+        if found is None:
+            rows = await self.queries.suggestions(criteria, limit)
+            found = Found(rows, len(rows), [])
+            self.answers.put(key, found)
+        return found.rows
 
     def _types(self, requested: Sequence[str]) -> tuple[str, ...]:
         unknown = [t for t in requested if self.registry.get(t) is None]
@@ -122,6 +147,17 @@ class SearchService:
 
     async def _vocabulary(self) -> Vocabulary:
         return await self.vocabularies.get(self.queries)
+
+    async def _criteria_held(
+        self,
+        types: tuple[str, ...],
+        parsed: ParsedQuery | None,
+        filters: Mapping[str, tuple[str, ...]],
+        mode: Mode,
+        weights: str = "",
+    ) -> Criteria:
+        criteria = self._criteria(types, parsed, filters, mode, weights)
+        return await self.queries.without_idle_identifiers(criteria)
 
     def _criteria(
         self,
@@ -144,14 +180,13 @@ class SearchService:
         return Criteria(types, tsquery, identifiers, whole, facet_filters, group_ids)
 
     async def _facets(
-        self, criteria: Criteria, names: Sequence[str]
+        self, counts: Sequence[tuple[str, str, int]], names: Sequence[str]
     ) -> dict[str, list[FacetValue]]:
         if not names:
             return {}
-        rows = await self.queries.facet_counts(criteria, names)
         found: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
-        for row in rows:
-            found[row.facet].append((row.value, int(row.documents)))
+        for facet, value, documents in counts:
+            found[facet].append((value, documents))
         group_ids = (
             _as_uuid(value) for name in LABELLED_FACETS & set(found) for value, _ in found[name]
         )
@@ -180,12 +215,13 @@ class SearchService:
         parsed = parse(q, vocabulary)
         if parsed.is_empty:
             return Suggestions(items=[])
-        criteria = self._criteria(searched, parsed, {}, Mode.ALL, SUGGEST_WEIGHTS)
-        rows = await self.queries.page(criteria, None, limit, counted=False)
+        await self.queries.tune()
+        criteria = await self._criteria_held(searched, parsed, {}, Mode.ALL, SUGGEST_WEIGHTS)
+        rows = await self._suggested(criteria, limit)
         return Suggestions(
             items=[
                 Suggestion(type=r.entity_type, id=r.entity_id, title=r.title, subtitle=r.subtitle)
-                for r in rows[:limit]
+                for r in rows
             ],
             completions=_completions(q, parsed, vocabulary),
         )

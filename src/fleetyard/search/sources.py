@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import Row, Table, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from fleetyard.kit.ids import TenantId
 from fleetyard.models import Alert, Device, Driver, Group, Integration, Reservation, Vehicle
@@ -53,6 +55,15 @@ class Tracker:
 class AssignedDriver:
     id: uuid.UUID
     name: str
+
+
+def _id_set(ids: Sequence[uuid.UUID]) -> TableValuedAlias:
+    """Ids as a relation to join on. Columns without an index (a device's vehicle, a
+    driver's vehicle) are then matched by one hash join over the tenant's rows; ``IN`` with
+    a bound parameter per id compares every row with every id (seconds for a batch of
+    2,000 vehicles in a tenant of 40,000 drivers)."""
+    array = cast(sorted(set(ids)), ARRAY(UUID(as_uuid=True)))
+    return func.unnest(array).table_valued("id").render_derived(name="wanted")
 
 
 class RecordRows:
@@ -102,9 +113,11 @@ class RecordRows:
         d = _devices.c
         if not vehicle_ids:
             return {}
+        wanted = _id_set(vehicle_ids)
         stmt = (
             select(d.id, d.vehicle_id, d.unique_id, d.name)
-            .where(d.tenant_id == self.tenant_id, d.vehicle_id.in_(vehicle_ids))
+            .join(wanted, wanted.c.id == d.vehicle_id)
+            .where(d.tenant_id == self.tenant_id)
             .order_by(d.unique_id)
         )
         found: dict[uuid.UUID, list[Tracker]] = defaultdict(list)
@@ -119,13 +132,11 @@ class RecordRows:
         d = _drivers.c
         if not vehicle_ids:
             return {}
+        wanted = _id_set(vehicle_ids)
         stmt = (
             select(d.id, d.assigned_vehicle_id, d.name)
-            .where(
-                d.tenant_id == self.tenant_id,
-                d.assigned_vehicle_id.in_(vehicle_ids),
-                d.status == "active",
-            )
+            .join(wanted, wanted.c.id == d.assigned_vehicle_id)
+            .where(d.tenant_id == self.tenant_id, d.status == "active")
             .order_by(d.name)
         )
         found: dict[uuid.UUID, list[AssignedDriver]] = defaultdict(list)

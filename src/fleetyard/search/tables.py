@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Identity,
     Integer,
     MetaData,
     String,
@@ -57,6 +58,7 @@ tenants = Table(
     metadata,
     Column("tenant_id", UUID(as_uuid=True), primary_key=True),
     Column("vocabulary_version", BigInteger, nullable=False),
+    Column("documents_version", BigInteger, nullable=False),
     Column("indexed_at", DateTime(timezone=True)),
 )
 
@@ -64,7 +66,7 @@ queue = Table(
     "search_queue",
     metadata,
     Column("tenant_id", UUID(as_uuid=True), primary_key=True),
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
     Column("entity_type", String(32), nullable=False),
     Column("entity_id", UUID(as_uuid=True), nullable=False),
     Column("cascade", Boolean, nullable=False),

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 # Letters NFKD does not decompose into a base letter and a mark.
@@ -56,9 +57,15 @@ def tokens(text: str) -> Iterator[Token]:
     A word of the original may fold into several (``½`` → ``1⁄2``): each keeps the span of the
     original word, so a highlight always lands on what the user sees."""
     for match in _WORD.finditer(text):
-        folded = fold(match.group())
-        for part in _WORD.findall(folded):
-            yield Token(part[:MAX_WORD], match.start(), match.end())
+        for part in _folded_parts(match.group()):
+            yield Token(part, match.start(), match.end())
+
+
+@lru_cache(maxsize=65_536)
+def _folded_parts(word: str) -> tuple[str, ...]:
+    """A word of the original, folded into its search words. Cached: fleets repeat their
+    makes, models, depots and names, and folding is most of what building a document costs."""
+    return tuple(part[:MAX_WORD] for part in _WORD.findall(fold(word)))
 
 
 def words(text: str) -> list[str]:

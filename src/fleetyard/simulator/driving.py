@@ -15,7 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from fleetyard.simulator.roads import RoadGraph, bearing_deg
+from fleetyard.kit.geo import heading_change_deg, initial_bearing_deg
+from fleetyard.simulator.roads import RoadGraph
 
 PLANNED_BRAKING_MS2: Final = 2.0  # what the driver plans with
 SERVICE_BRAKING_MS2: Final = 3.0  # the firmest ordinary braking
@@ -51,25 +52,30 @@ def plan_route(graph: RoadGraph, nodes: list[int], pace: float) -> Route:
     bearings = [node_bearing(graph, a, b) for a, b in itertools.pairwise(nodes)]
     passing = [cruise[0]]
     for i in range(1, len(nodes) - 1):
-        turn = turn_speed_ms(bearings[i - 1], bearings[i])
+        # a corner cannot reach past half of either edge: on a curve drawn as many short
+        # edges the arc is tight, and taking it at a junction's speed is harsh cornering
+        corner = min(
+            CORNER_SIZE_M, graph.lengths_m[edges[i - 1]] / 2, graph.lengths_m[edges[i]] / 2
+        )
+        turn = turn_speed_ms(bearings[i - 1], bearings[i], corner)
         passing.append(min(cruise[i - 1], cruise[i], turn))
     passing.append(0.0)
     return Route(nodes, edges, starts, passing, cruise)
 
 
 def node_bearing(graph: RoadGraph, start: int, end: int) -> float:
-    return bearing_deg(
+    return initial_bearing_deg(
         graph.latitudes[start], graph.longitudes[start], graph.latitudes[end], graph.longitudes[end]
     )
 
 
-def turn_speed_ms(bearing_in: float, bearing_out: float) -> float:
+def turn_speed_ms(bearing_in: float, bearing_out: float, corner_m: float = CORNER_SIZE_M) -> float:
     """Speed through a turn: v = √(a·r), with the radius r = c / tan(θ/2) of an arc that
     turns by θ within a corner of size c."""
-    turn = abs((bearing_out - bearing_in + 180.0) % 360.0 - 180.0)
+    turn = heading_change_deg(bearing_in, bearing_out)
     if turn < 1.0:
         return math.inf
-    radius = CORNER_SIZE_M / math.tan(math.radians(min(turn, 179.0)) / 2)
+    radius = corner_m / math.tan(math.radians(min(turn, 179.0)) / 2)
     return max(MIN_TURN_MS, math.sqrt(LATERAL_MS2 * radius))
 
 

@@ -33,12 +33,11 @@ from fleetyard.simulator.devices import (
     make_wire,
 )
 from fleetyard.simulator.devices.ids import SERIALS, simulated_unique_id
-from fleetyard.simulator.devices.link import DEFAULT_BUFFER
+from fleetyard.simulator.devices.link import DEFAULT_BUFFER, Backoff
 from fleetyard.simulator.devices.osmand import OsmAndFormat
 from fleetyard.simulator.episodes import DEMO_RATES, EpisodeRates
 from fleetyard.simulator.osm import helsinki_roads
 from fleetyard.simulator.roads import RoadGraph
-from fleetyard.simulator.teltonika_device import Backoff
 from fleetyard.simulator.vehicle import Habits, SimulatedVehicle
 
 # Traccar's well-known ports, as the gateway's defaults

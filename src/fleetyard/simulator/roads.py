@@ -11,16 +11,17 @@ route exists between any two of its nodes.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from fleetyard.kit.geo import METRES_PER_DEGREE as METRES_PER_DEGREE
+from fleetyard.kit.geo import MPH_TO_KMH, LocalProjection, haversine_m
+
 FORMAT_VERSION: Final = 1
-EARTH_RADIUS_M: Final = 6_371_000.0
-METRES_PER_DEGREE: Final = math.pi * EARTH_RADIUS_M / 180  # of latitude
+distance_m: Final = haversine_m  # the name the simulator's modules and tests know it by
 
 # km/h when a road has no (readable) maxspeed: built-up-area values, as most fleets drive there
 DEFAULT_SPEED_KMH: Final[Mapping[str, float]] = {
@@ -46,7 +47,6 @@ ZONE_SPEED_KMH: Final[Mapping[str, float]] = {
     "walk": 6.0,
 }
 _NUMBER_WITH_UNIT: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?\s*$")
-MPH_TO_KMH: Final = 1.609344
 
 
 def maxspeed_kmh(tag: object) -> float | None:
@@ -91,8 +91,8 @@ class Box:
 
     def inset(self, margin_m: float) -> Box:
         """This box less ``margin_m`` on every side (empty, not inverted, when it is smaller)."""
-        d_lat = margin_m / METRES_PER_DEGREE
-        d_lon = d_lat / math.cos(math.radians((self.south + self.north) / 2))
+        projection = LocalProjection.around(self.south, self.west, self.north, self.east)
+        d_lat, d_lon = projection.degrees_north(margin_m), projection.degrees_east(margin_m)
         south, north = self.south + d_lat, self.north - d_lat
         west, east = self.west + d_lon, self.east - d_lon
         if south > north or west > east:
@@ -159,7 +159,7 @@ class RoadGraph:
         """The node closest to a point (a linear scan: for stops given once, not per step)."""
         return min(
             range(self.node_count),
-            key=lambda n: distance_m(latitude, longitude, self.latitudes[n], self.longitudes[n]),
+            key=lambda n: haversine_m(latitude, longitude, self.latitudes[n], self.longitudes[n]),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -213,21 +213,6 @@ def save_graph(graph: RoadGraph, path: Path) -> None:
 
 def load_graph(path: Path) -> RoadGraph:
     return RoadGraph.from_json(json.loads(path.read_text(encoding="utf-8")))
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Equirectangular distance: exact enough within a city, and cheap."""
-    mean_lat = math.radians((lat1 + lat2) / 2)
-    dx = math.radians(lon2 - lon1) * math.cos(mean_lat)
-    dy = math.radians(lat2 - lat1)
-    return EARTH_RADIUS_M * math.hypot(dx, dy)
-
-
-def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Initial course from point 1 to point 2, degrees clockwise from north (0–360)."""
-    dx = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    dy = math.radians(lat2 - lat1)
-    return math.degrees(math.atan2(dx, dy)) % 360.0
 
 
 def build_road_graph(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import heapq
 
-from fleetyard.simulator.roads import RoadGraph, distance_m
+from fleetyard.kit.geo import haversine_m
+from fleetyard.simulator.roads import RoadGraph
 
 
 def fastest_route(graph: RoadGraph, origin: int, destination: int) -> list[int] | None:
@@ -19,7 +20,7 @@ def fastest_route(graph: RoadGraph, origin: int, destination: int) -> list[int] 
     lat, lon = graph.latitudes[destination], graph.longitudes[destination]
 
     def estimate(node: int) -> float:
-        return distance_m(graph.latitudes[node], graph.longitudes[node], lat, lon) / top_speed_ms
+        return haversine_m(graph.latitudes[node], graph.longitudes[node], lat, lon) / top_speed_ms
 
     best: dict[int, float] = {origin: 0.0}
     came_from: dict[int, int] = {}

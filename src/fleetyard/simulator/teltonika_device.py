@@ -24,38 +24,16 @@ import itertools
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from fleetyard.simulator.devices.link import Backoff as Backoff
+from fleetyard.simulator.devices.link import Disconnected as Disconnected
+from fleetyard.simulator.devices.link import dial, hang_up
+from fleetyard.simulator.devices.teltonika import TeltonikaWire
 from fleetyard.telematics.protocols.teltonika.codec8 import CODEC_8E, AvlRecord
-from fleetyard.telematics.protocols.teltonika.encoder import (
-    ACK_SIZE,
-    decode_record_ack,
-    encode_avl_packet,
-    encode_imei_packet,
-)
 
-ACCEPTED = b"\x01"
 AckCallback = Callable[[float, int], None]  # (seconds from send to ack, records acked)
-
-
-class Disconnected(Exception):
-    """This connection is over (dropped, refused, silent, or answered wrongly); try again."""
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Waits between connection attempts: ``initial`` doubling up to ``maximum``, each drawn
-    uniformly from [½, 1] of that so a fleet cut off at once does not return in lockstep."""
-
-    initial_s: float = 1.0
-    maximum_s: float = 60.0
-
-    def delays(self, rng: random.Random) -> Iterator[float]:
-        delay = self.initial_s
-        while True:
-            yield delay * rng.uniform(0.5, 1.0)
-            delay = min(delay * 2, self.maximum_s)
 
 
 @dataclass
@@ -92,7 +70,8 @@ class SimulatedTeltonika:
     def __post_init__(self) -> None:
         if not 1 <= self.records_per_packet <= 255:
             raise ValueError("records_per_packet must be 1–255")
-        encode_imei_packet(self.imei)  # refuse a bad IMEI now, not at every connect
+        # the fleet's Teltonika device: its bytes, its welcome and its ack (a bad IMEI fails here)
+        self.wire = TeltonikaWire(self.imei, self.records_per_packet, codec=self.codec)
         self._source = iter(self.records)
         self._source_done = False
         self._sent_before = 0  # how many records at the buffer's head were already sent once
@@ -127,14 +106,7 @@ class SimulatedTeltonika:
             await self._wait_or_stop(next(delays))
 
     async def _connection(self) -> None:
-        try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port), self.connect_timeout_s
-            )
-        except (OSError, TimeoutError) as exc:
-            self.stats.connect_failures += 1
-            raise Disconnected from exc
-        self.stats.connects += 1
+        reader, writer = await dial(self.host, self.port, self.connect_timeout_s, self.stats)
         try:
             await self._handshake(reader, writer)
             await self._stream(reader, writer)
@@ -143,17 +115,16 @@ class SimulatedTeltonika:
         except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
             raise Disconnected from exc
         finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+            await hang_up(writer)
 
     async def _handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(encode_imei_packet(self.imei))
-        async with asyncio.timeout(self.ack_timeout_s):
-            answer = await reader.readexactly(1)
-        if answer != ACCEPTED:
+        writer.write(self.wire.hello())
+        try:
+            async with asyncio.timeout(self.ack_timeout_s):
+                await self.wire.read_welcome(reader)
+        except Disconnected:
             self.stats.refusals += 1
-            raise Disconnected(f"IMEI {self.imei} refused")
+            raise
         self.stats.handshakes += 1
 
     async def _stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -184,14 +155,13 @@ class SimulatedTeltonika:
         self.stats.records_sent += count
         self.stats.records_resent += resent
         started = time.perf_counter()
+        packet = self.wire.encode_records(records)
         async with asyncio.timeout(self.ack_timeout_s):
-            writer.write(encode_avl_packet(records, codec=self.codec))
+            writer.write(packet.data)
             await writer.drain()
-            ack = await reader.readexactly(ACK_SIZE)
+            for reply in packet.replies:  # short of the count, the hardware resends them all
+                await self.wire.read_reply(reader, reply.token)
         latency = time.perf_counter() - started
-        acked = decode_record_ack(ack)
-        if acked != count:  # the hardware keeps them all and sends them again
-            raise Disconnected(f"ack for {acked} records, sent {count}")
         for _ in range(count):
             self.buffer.popleft()
         self._sent_before -= count

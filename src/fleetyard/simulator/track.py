@@ -4,26 +4,29 @@ Pure: the caller gives the first fix time and a ``random.Random``, so a run repe
 same seed. Fix times grow by ``step_ms`` per record (distinct, increasing: the primary key of a
 stored position is device + fix time). Speeds and turns stay plausible, so the server's sanity
 rules (no teleports, no impossible speeds) accept every fix.
+
+Each step is a ``Reading`` encoded by the fleet's own Teltonika device
+(``devices.teltonika.to_avl_record``), as a tracker without an OBD reader sends it (ignition,
+movement, GSM signal, supply voltage, odometer): one encoder for the demo fleet and the
+benchmark's backlog.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Final
 
-from fleetyard.telematics.protocols.teltonika.codec8 import AvlRecord, IoValue
+from fleetyard.kit.geo import MPS_TO_KMH, step
+from fleetyard.simulator.devices.teltonika import E7 as E7
+from fleetyard.simulator.devices.teltonika import to_avl_record
+from fleetyard.simulator.reading import Reading
+from fleetyard.telematics.protocols.teltonika.codec8 import AvlRecord
 
-E7: Final = 10_000_000
-METRES_PER_DEGREE: Final = 111_320.0
-# FMB IO ids the records carry (see protocols/teltonika/io_elements.py)
-IGNITION: Final = 239
-MOVEMENT: Final = 240
-GSM_SIGNAL: Final = 21
-EXTERNAL_VOLTAGE_MV: Final = 66
-TOTAL_ODOMETER_M: Final = 16
+IDLE_RPM: Final = 700.0
+RPM_PER_KMH: Final = 25.0
 
 
 @dataclass
@@ -51,43 +54,37 @@ class Track:
         return self.next_record()
 
     def next_record(self) -> AvlRecord:
-        record = AvlRecord(
-            timestamp_ms=self._next_ms,
-            priority=0,
-            longitude_e7=round(self.longitude * E7),
-            latitude_e7=round(self.latitude * E7),
-            altitude_m=80 + int(60 * self.rng.random()),
-            angle=round(self.heading) % 360,
-            satellites=7 + int(8 * self.rng.random()),
-            speed_kmh=round(self.speed_kmh),
-            event_io_id=0,
-            generation_type=None,
-            io=self._io(),
-        )
+        record = to_avl_record(self.reading(), engine_data=False)
         self._advance()
         return record
 
-    def _io(self) -> dict[int, IoValue]:
-        return {
-            IGNITION: IoValue(b"\x01"),
-            MOVEMENT: IoValue(b"\x01" if self.speed_kmh > 0 else b"\x00"),
-            GSM_SIGNAL: IoValue(bytes([3 + int(3 * self.rng.random())])),
-            EXTERNAL_VOLTAGE_MV: IoValue(
-                (12_600 + int(1_600 * self.rng.random())).to_bytes(2, "big")
-            ),
-            TOTAL_ODOMETER_M: IoValue(round(self.odometer_m).to_bytes(4, "big")),
-        }
+    def reading(self) -> Reading:
+        """Where the vehicle is now, ignition on (engine figures plausible, not sent)."""
+        rng = self.rng
+        return Reading(
+            fix_time=datetime.fromtimestamp(self._next_ms / 1000, UTC),
+            latitude=self.latitude,
+            longitude=self.longitude,
+            speed_kmh=self.speed_kmh,
+            course=self.heading,
+            altitude_m=80 + 60 * rng.random(),
+            satellites=7 + int(8 * rng.random()),
+            ignition=True,
+            odometer_m=self.odometer_m,
+            rpm=IDLE_RPM + RPM_PER_KMH * self.speed_kmh,
+            coolant_c=90.0,
+            fuel_pct=60.0,
+            engine_load_pct=30.0,
+            vehicle_battery_v=12.6 + 1.6 * rng.random(),  # charging
+            engine_hours=1_000.0,
+            dtcs=None,
+            harsh_braking=False,
+        )
 
     def _advance(self) -> None:
-        seconds = self.step_ms / 1000
-        metres = self.speed_kmh / 3.6 * seconds
+        metres = self.speed_kmh / MPS_TO_KMH * self.step_ms / 1000
         self.odometer_m += metres
-        heading = math.radians(self.heading)
-        self.latitude += metres * math.cos(heading) / METRES_PER_DEGREE
-        self.latitude = max(-85.0, min(85.0, self.latitude))
-        cos_lat = max(math.cos(math.radians(self.latitude)), 0.01)
-        self.longitude += metres * math.sin(heading) / (METRES_PER_DEGREE * cos_lat)
-        self.longitude = (self.longitude + 180.0) % 360.0 - 180.0
+        self.latitude, self.longitude = step(self.latitude, self.longitude, self.heading, metres)
         self.heading = (self.heading + self.rng.gauss(0, 10)) % 360
         self.speed_kmh = max(0.0, min(130.0, self.speed_kmh + self.rng.gauss(0, 3)))
         self._next_ms += self.step_ms

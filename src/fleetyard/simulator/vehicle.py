@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
+from fleetyard.kit.geo import haversine_m
 from fleetyard.simulator.driving import Drive, plan_route
 from fleetyard.simulator.engine import AMBIENT_C, RUNNING_COOLANT_C, Engine
 from fleetyard.simulator.episodes import DEMO_RATES, EpisodeRates, Episodes
 from fleetyard.simulator.reading import Reading
-from fleetyard.simulator.roads import RoadGraph, distance_m
+from fleetyard.simulator.roads import RoadGraph
 from fleetyard.simulator.routing import fastest_route
 
 MAX_SLICE_S: Final = 1.0
@@ -188,7 +189,7 @@ class SimulatedVehicle:
         for _ in range(DESTINATION_TRIES):
             candidate = self.rng.randrange(graph.node_count)
             there = (graph.latitudes[candidate], graph.longitudes[candidate])
-            if distance_m(here_lat, here_lon, *there) >= MIN_TRIP_M:
+            if haversine_m(here_lat, here_lon, *there) >= MIN_TRIP_M:
                 break
         return candidate
 

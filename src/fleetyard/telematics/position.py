@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-KNOTS_TO_KMH = 1.852
-MPH_TO_KMH = 1.609344
-MPS_TO_KMH = 3.6
+from fleetyard.kit.geo import KNOTS_TO_KMH as KNOTS_TO_KMH
+from fleetyard.kit.geo import MPH_TO_KMH as MPH_TO_KMH
+from fleetyard.kit.geo import MPS_TO_KMH as MPS_TO_KMH
 
 
 @dataclass(slots=True)

@@ -1,6 +1,7 @@
 """Wires the telematics parts for one process: a raw asyncpg pool on the app role, the device
-directory, the ingest pipeline and, when this process runs the gateway role, the device
-servers on their configured ports."""
+directory, the ingest pipeline, the after-store stages (a stage worker child process by
+default, see ``fleetyard.stages``; in this process with ``FLEETYARD_STAGES_IN_PROCESS``) and,
+when this process runs the gateway role, the device servers on their configured ports."""
 
 from __future__ import annotations
 
@@ -13,10 +14,16 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from fleetyard.behaviour.handler import BehaviourDetection
 from fleetyard.config import Settings
+from fleetyard.db import libpq_dsn, owner_url
+from fleetyard.geofences.handler import GeofenceRules
 from fleetyard.kit.observability import Metrics
 from fleetyard.realtime.bus import Bus
 from fleetyard.realtime.publishers import PositionPublisher
+from fleetyard.stages.bridge import StageProcess
+from fleetyard.stages.chain import StageChain
+from fleetyard.stages.worker import QueueGauges
 from fleetyard.telematics.gateway.limits import ConnectionLimits
 from fleetyard.telematics.gateway.server import Gateway, SessionFactory, StreamListener
 from fleetyard.telematics.gateway.udp import listen_udp
@@ -27,7 +34,6 @@ from fleetyard.telematics.protocols.gt06 import Gt06Session
 from fleetyard.telematics.protocols.h02.session import H02Session
 from fleetyard.telematics.protocols.osmand import OsmAndSession
 from fleetyard.telematics.protocols.teltonika import TeltonikaSession
-from fleetyard.telematics.rules.handler import AlertRules
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +64,14 @@ class Telematics:
     directory: DeviceDirectory
     pipeline: IngestPipeline
     gateway: Gateway
+    geofences: GeofenceRules | None = None  # the stages, when they run in this process
+    behaviour: BehaviourDetection | None = None
+    chain: StageChain | None = None
+    stage_process: StageProcess | None = None  # the stage worker child, by default
     ports: dict[str, int] = field(default_factory=dict)
     _datagram: list[asyncio.DatagramTransport] = field(default_factory=list)
     _upkeep: asyncio.Task[None] | None = None
+    _queue_gauges: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(
@@ -73,24 +84,45 @@ class Telematics:
         metrics: Metrics | None = None,
     ) -> Telematics:
         """``bus``: where stored positions and alert changes are published live."""
-        pool = await asyncpg.create_pool(app_dsn, min_size=1, max_size=settings.ingest_writers + 4)
+        # writers, the after-store stages running side by side (four), the device directory
+        pool = await asyncpg.create_pool(app_dsn, min_size=1, max_size=settings.ingest_writers + 6)
         directory = DeviceDirectory(pool)
+        registry = metrics.registry if metrics else None
+        in_process = settings.stages_in_process
         pipeline = IngestPipeline(
             pool,
             max_delay_s=settings.ingest_batch_delay_ms / 1000,
             writers=settings.ingest_writers,
             commit_lag=metrics.ingest_commit_lag if metrics else None,
+            registry=registry,
+            stage_queue=not in_process,
         )
         if bus is not None:  # the map hears of a fix before its ack leaves
             lag = metrics.live_publish_lag if metrics else None
             pipeline.on_committed.append(PositionPublisher(bus, lag))
-        pipeline.on_stored.append(AlertRules(pool, bus))
+        chain = None
+        if in_process:
+            chain = StageChain.build(pool, settings, bus, registry)
+            pipeline.on_stored.extend(chain.handlers)
         await pipeline.start()
         limits = ConnectionLimits(
             max_connections=settings.gateway_max_connections,
             idle_timeout_s=settings.gateway_idle_timeout_s,
         )
         runtime = cls(pool, directory, pipeline, Gateway(directory, pipeline, limits))
+        if chain is not None:
+            runtime.chain, runtime.geofences, runtime.behaviour = (
+                chain,
+                chain.geofences,
+                chain.behaviour,
+            )
+        else:
+            owner = owner_url(settings)
+            if settings.stage_worker:
+                runtime.stage_process = await StageProcess.start(settings, owner, bus)
+            if registry is not None:  # the queue's depth and lag on this process's /metrics
+                gauges = QueueGauges(registry)
+                runtime._queue_gauges = asyncio.create_task(gauges.follow(libpq_dsn(owner)))
         if serve_devices:
             await runtime._listen(settings)
             tune_gc()
@@ -126,13 +158,18 @@ class Telematics:
         self._upkeep = asyncio.create_task(loop())
 
     async def stop(self) -> None:
-        if self._upkeep is not None:
-            self._upkeep.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._upkeep
+        for task in (self._upkeep, self._queue_gauges):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.gateway.close()
         for transport in self._datagram:
             transport.close()
         await self.pipeline.drain()
         await self.pipeline.stop()
+        if self.stage_process is not None:  # what it has not done waits in stage_queue
+            await self.stage_process.stop()
+        if self.chain is not None:
+            await self.chain.close()
         await self.pool.close()

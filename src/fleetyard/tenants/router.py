@@ -28,5 +28,5 @@ async def update_tenant(
     session: DbSession,
     actor: Annotated[Principal, Depends(require(Permission.TENANT_MANAGE))],
 ) -> TenantRead:
-    """Rename the tenant or change its branding (colour, logo)."""
+    """Rename the tenant, change its branding (colour, logo) or its time zone."""
     return tenant_out(await TenantService(session).update(actor, body))

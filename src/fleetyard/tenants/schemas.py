@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from zoneinfo import available_timezones
 
-from pydantic import AnyHttpUrl, Field, StringConstraints
+from pydantic import AfterValidator, AnyHttpUrl, Field, StringConstraints
 
+from fleetyard.kit.currency import CurrencyCode
 from fleetyard.kit.schemas import Name, ReadSchema, Schema
 
 Slug = Annotated[
@@ -12,6 +14,20 @@ Slug = Annotated[
     StringConstraints(min_length=2, max_length=63, pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),
 ]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+def _known_zone(value: str) -> str:
+    if value not in available_timezones():
+        raise ValueError("must be an IANA time zone name, such as Europe/Helsinki")
+    return value
+
+
+TimeZone = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_known_zone),
+    Field(description="IANA time zone: quiet hours and schedules are read in it."),
+]
 FeatureMap = Annotated[
     dict[Annotated[str, StringConstraints(max_length=64)], bool], Field(max_length=100)
 ]
@@ -35,11 +51,14 @@ class TenantCreate(Schema):
     features: FeatureMap = {}
     limits: TenantLimits = TenantLimits()
     branding: Branding = Branding()
+    time_zone: TimeZone = "UTC"
 
 
 class TenantUpdate(Schema):
     name: Name | None = None
     branding: Branding | None = None
+    time_zone: TimeZone | None = None
+    currency: CurrencyCode | None = None
 
 
 class TenantRead(ReadSchema):
@@ -49,6 +68,8 @@ class TenantRead(ReadSchema):
     features: dict[str, Any]
     limits: TenantLimits
     branding: Branding
+    time_zone: str = "UTC"
+    currency: str = "EUR"
 
 
 def tenant_out(tenant: Any) -> TenantRead:
@@ -66,4 +87,6 @@ def tenant_out(tenant: Any) -> TenantRead:
         branding=Branding.model_validate(
             {"primary_color": tenant.primary_color, "logo_url": tenant.logo_url}
         ),
+        time_zone=tenant.time_zone or "UTC",
+        currency=tenant.currency or "EUR",
     )

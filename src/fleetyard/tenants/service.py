@@ -28,6 +28,7 @@ class TenantService:
             **data.limits.model_dump(),
             primary_color=data.branding.primary_color,
             logo_url=str(data.branding.logo_url) if data.branding.logo_url else None,
+            time_zone=data.time_zone,
         )
 
     async def get(self, tenant_id: TenantId) -> Tenant:
@@ -47,6 +48,10 @@ class TenantService:
         before = tenant_out(tenant).model_dump(mode="json")
         if data.name is not None:
             tenant.name = data.name
+        if data.time_zone is not None:
+            tenant.time_zone = data.time_zone
+        if data.currency is not None:
+            tenant.currency = data.currency
         if data.branding is not None:
             sent = data.branding.model_fields_set
             if "primary_color" in sent:

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
 
 from fleetyard.auth.dependencies import DbSession, require
 from fleetyard.auth.principal import Principal
 from fleetyard.auth.roles import Permission
 from fleetyard.errors import NotFound, PermissionDenied, responses
+from fleetyard.kit.instants import Instant
 from fleetyard.kit.pagination import Page
 from fleetyard.models import Vehicle, VehicleState
 from fleetyard.tracking.exports import csv_chunks, geojson_chunks, gpx_chunks
@@ -88,12 +88,10 @@ async def list_positions(
     device_id: uuid.UUID | None = None,
     vehicle_id: uuid.UUID | None = None,
     start: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(alias="from", description="Inclusive; default: 24 hours before 'to'"),
     ] = None,
-    end: Annotated[
-        AwareDatetime | None, Query(alias="to", description="Exclusive; default: now")
-    ] = None,
+    end: Annotated[Instant | None, Query(alias="to", description="Exclusive; default: now")] = None,
     valid_only: Annotated[bool, Query(description="Leave out fixes flagged invalid")] = False,
     fmt: Annotated[
         PositionFormat,
@@ -152,12 +150,10 @@ async def get_vehicle_telemetry(
     session: DbSession,
     actor: Reader,
     start: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(alias="from", description="Inclusive; default: 24 hours before 'to'"),
     ] = None,
-    end: Annotated[
-        AwareDatetime | None, Query(alias="to", description="Exclusive; default: now")
-    ] = None,
+    end: Annotated[Instant | None, Query(alias="to", description="Exclusive; default: now")] = None,
     buckets: Annotated[
         int, Query(ge=1, le=MAX_BUCKETS, description="At most this many buckets")
     ] = DEFAULT_BUCKETS,

@@ -62,6 +62,8 @@ class OverviewFilters:
     """Filters on the live context (the record's own filters are ``VehicleFilters``)."""
 
     vehicle_id: uuid.UUID | None = None
+    # Any of these vehicles: the web's list shows a page of search hits with their context.
+    vehicle_ids: frozenset[uuid.UUID] = frozenset()
     activity: frozenset[Activity] = frozenset()
     driver_id: uuid.UUID | None = None
     has_driver: bool | None = None
@@ -74,6 +76,8 @@ class OverviewFilters:
         clauses: list[ColumnElement[bool]] = []
         if self.vehicle_id is not None:
             clauses.append(c.id == self.vehicle_id)
+        if self.vehicle_ids:
+            clauses.append(c.id.in_(sorted(self.vehicle_ids)))
         if self.activity:
             clauses.append(c.activity.in_(sorted(self.activity)))
         if self.driver_id is not None:

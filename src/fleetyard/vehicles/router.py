@@ -53,12 +53,15 @@ IfMatch = Annotated[int | None, Depends(parse_if_match)]
 # the instance and only serializes it (no second validation). The list and the record, the
 # hottest reads, are JSON bytes made from rows and cached (docs/cache.md): a change to any
 # vehicle of the tenant drops its lists, a change to one vehicle drops its record.
+# Dependencies are coroutines: FastAPI runs a plain ``def`` one in a worker thread, a hand-off
+# that costs more than the function.
 ENTITY = "vehicle"
 LIST_TTL_S = 60.0
+MAX_IDS = 100  # a page of search hits
 RECORD_TTL_S = 300.0
 
 
-def vehicle_filters(
+async def vehicle_filters(
     status: VehicleStatusState | None = None,
     group_id: uuid.UUID | None = None,
     type: VehicleType | None = None,
@@ -78,7 +81,11 @@ def vehicle_filters(
     )
 
 
-def overview_filters(
+async def overview_filters(
+    id: Annotated[
+        list[uuid.UUID] | None,
+        Query(max_length=MAX_IDS, description="Any of these vehicles (repeat the parameter)"),
+    ] = None,
     activity: Annotated[
         list[Activity] | None,
         Query(max_length=len(Activity), description="Any of these (repeat the parameter)"),
@@ -90,6 +97,7 @@ def overview_filters(
     has_tracker: Annotated[bool | None, Query(description="With or without a tracker")] = None,
 ) -> OverviewFilters:
     return OverviewFilters(
+        vehicle_ids=frozenset(id or ()),
         activity=frozenset(activity or ()),
         driver_id=driver_id,
         has_driver=has_driver,

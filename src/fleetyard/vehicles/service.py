@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, or_
+from sqlalchemy import ColumnElement, Row, exists, or_, select, true
 
 from fleetyard.auth.roles import Permission
 from fleetyard.errors import NotFound, PermissionDenied, ValidationFailed
@@ -80,6 +80,9 @@ class VehicleService(RecordService[Vehicle]):
     model = Vehicle
     sort_fields = ("id", "created_at", "updated_at", "plate", "name", "make", "year", "odometer_km")
     unique_fields = {"uq_vehicles_vin": "vin", "uq_vehicles_plate": "plate"}
+    missing_links = {
+        "vehicles_tenant_id_group_id_fkey": ("group_id", "No such group in this tenant.")
+    }
 
     async def list(
         self, filters: VehicleFilters, *, sort: str, cursor: str | None, limit: int
@@ -163,15 +166,43 @@ class VehicleService(RecordService[Vehicle]):
                 raise PermissionDenied(details={"required": permission.value})
 
     async def create(self, data: VehicleCreate) -> Vehicle:
-        tenant = await self.session.get(Tenant, self.actor.tenant_id)
-        await self.enforce_limit(tenant.max_vehicles if tenant else None, "vehicles")
+        known = self.actor.vehicle_limit
+        if known is not None:  # read with the principal; the group is checked by its key
+            max_vehicles = known.at_most
+        else:
+            max_vehicles, group_found = await self._limit_and_group(data.group_id)
+            if not group_found:
+                raise ValidationFailed(
+                    "No such group in this tenant.", details={"field": "group_id"}
+                )
+        await self.enforce_limit(max_vehicles, "vehicles")
         values = data.model_dump(exclude={"status"})
         values.update(_status_columns(data.status))
         values["type"] = data.type.value
         values["fuel_type"] = data.fuel_type.value
-        await self._check_group(data.group_id)
         self._fill_from_vin(values)
         return await self.insert(values)
+
+    async def _limit_and_group(self, group_id: uuid.UUID | None) -> tuple[int | None, bool]:
+        """The tenant's vehicle limit and whether the group exists, in one statement (a
+        create is a hot write: each statement is a round trip)."""
+        tenants = Tenant.__table__.c
+        groups = Group.__table__.c
+        group_found: Any = true()
+        if group_id is not None:
+            group_found = exists().where(
+                groups.tenant_id == self.actor.tenant_id, groups.id == group_id
+            )
+        row = (
+            await self.session.execute(
+                select(tenants.max_vehicles, group_found.label("group_found")).where(
+                    tenants.id == self.actor.tenant_id
+                )
+            )
+        ).first()
+        if row is None:  # the tenant row is invisible (gone): nothing to check against
+            return None, group_id is None
+        return row.max_vehicles, bool(row.group_found)
 
     async def update(
         self, vehicle_id: uuid.UUID, data: VehicleUpdate, expected_version: int | None

@@ -11,7 +11,6 @@ the API's request path or the ingest path.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import uuid
@@ -21,6 +20,7 @@ from typing import Any
 import asyncpg
 
 from fleetyard.config import Settings
+from fleetyard.kit.listening_loop import ListeningLoop
 from fleetyard.kit.sealing import Keyring
 from fleetyard.webhooks import queue, sealing
 from fleetyard.webhooks.queue import Job
@@ -29,18 +29,18 @@ from fleetyard.webhooks.sender import Sender, new_client, succeeded
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "fleetyard_webhooks"
 LEASE_SLACK_S = 30.0  # a claim outlives the request's timeout by this much
 PRUNE_EVERY_S = 3600.0
-CONNECT_TIMEOUT_S = 5.0
-MAX_BACKOFF_S = 30.0  # between rounds while the database is unreachable
 RECORD_TRIES = 3
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(ListeningLoop):
+    channel = "fleetyard_webhooks"
+    task_name = "webhook-dispatcher"
+
     def __init__(self, settings: Settings, owner_dsn: str) -> None:
+        super().__init__(owner_dsn, poll_interval_s=settings.webhook_poll_interval_s)
         self.settings = settings
-        self.owner_dsn = owner_dsn
         self.client = new_client(settings.webhook_workers, settings.webhook_timeout_s)
         self.sender = Sender(
             self.client,
@@ -49,14 +49,9 @@ class WebhookDispatcher:
         )
         self.keyring = Keyring.from_settings(settings)
         self._sealed_legacy = False
-        self._pool: asyncpg.Pool | None = None
-        self._listener: asyncpg.Connection | None = None
-        self._wake = asyncio.Event()
-        self._in_flight: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._per_webhook: Counter[uuid.UUID] = Counter()
         self._soonest_retry = math.inf
         self._next_prune = 0.0
-        self._task: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(cls, settings: Settings, owner_dsn: str) -> WebhookDispatcher:
@@ -64,46 +59,17 @@ class WebhookDispatcher:
         await dispatcher.open()
         return dispatcher
 
-    async def open(self) -> None:
-        """Start the loop; it connects on its first round (and again whenever it must), so a
-        database that is away only delays deliveries, never the process that runs them."""
-        self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
-
     async def stop(self) -> None:
-        """Stop claiming, cancel requests in flight (their leases expire and another round
-        sends them again), close connections."""
-        tasks = [t for t in (self._task, *self._in_flight.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._listener is not None:
-            await self._close_listener()
-        if self._pool is not None:
-            try:
-                async with asyncio.timeout(CONNECT_TIMEOUT_S):
-                    await self._pool.close()
-            except TimeoutError:
-                self._pool.terminate()
+        """Also closes the HTTP client (requests in flight are cancelled: their leases expire
+        and another round sends them again)."""
+        await super().stop()
         await self.client.aclose()
 
     # the loop -----------------------------------------------------------------------------
-    async def _run(self) -> None:
-        failures = 0
-        while True:
-            self._wake.clear()
-            try:
-                await self._connect()
-                await self._seal_legacy_secrets()
-                await self._claim()
-                await self._prune_now_and_then()
-                failures = 0
-            except Exception:  # logged; the next round tries again, backing off
-                log.exception("webhook dispatch round failed")
-                failures += 1
-                await asyncio.sleep(min(2.0 ** (failures - 1), MAX_BACKOFF_S))
-            await self._nap()
+    async def _round(self) -> None:
+        await self._seal_legacy_secrets()
+        await self._claim()
+        await self._prune_now_and_then()
 
     async def _claim(self) -> None:
         free = self.settings.webhook_workers - len(self._in_flight)
@@ -137,12 +103,7 @@ class WebhookDispatcher:
     async def _nap(self) -> None:
         """Until a notification, a finished request, a retry of ours coming due, or the poll."""
         loop = asyncio.get_running_loop()
-        timeout = min(self.settings.webhook_poll_interval_s, self._soonest_retry - loop.time())
-        # asyncio.timeout, not wait_for: before Python 3.12, wait_for can swallow a
-        # cancellation that arrives as the wait ends, and stop() would wait forever.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(max(timeout, 0.0)):
-                await self._wake.wait()
+        await self._wait_for_wake(min(self.poll_interval_s, self._soonest_retry - loop.time()))
         if loop.time() >= self._soonest_retry:
             self._soonest_retry = math.inf
 
@@ -194,34 +155,6 @@ class WebhookDispatcher:
                 if attempt == RECORD_TRIES - 1:
                     raise
                 await asyncio.sleep(0.5 * 2**attempt)
-
-    # connections ----------------------------------------------------------------------------
-    async def _connect(self) -> None:
-        """The pool for claims and results, and the connection that LISTENs (reconnected when
-        it drops; polling covers the gap)."""
-        if self._pool is None:
-            self._pool = await asyncpg.create_pool(
-                self.owner_dsn, min_size=1, max_size=4, timeout=CONNECT_TIMEOUT_S
-            )
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        self._listener = None
-        listener = await asyncpg.connect(self.owner_dsn, timeout=CONNECT_TIMEOUT_S)
-        try:
-            await listener.add_listener(CHANNEL, self._notified)
-        except BaseException:
-            listener.terminate()
-            raise
-        self._listener = listener
-
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()
-
-    async def _close_listener(self) -> None:
-        assert self._listener is not None
-        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            await self._listener.close(timeout=5)
-        self._listener = None
 
 
 def _context(job: Job, error: str | None = None) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 import type { QueryClient } from "@tanstack/react-query";
 
+import { alertMutations } from "@/features/alerts";
 import { meQueryOptions } from "@/features/auth";
+import { driverMutations } from "@/features/drivers";
 import { reservationMutations } from "@/features/reservations";
 import { vehicleMutations } from "@/features/vehicles";
 
@@ -14,4 +16,4 @@ export function sessionScope(client: QueryClient): string | null {
 }
 
 /** Every feature's queued mutations, so the sync panel can undo any of them. */
-export const QUEUED_MUTATIONS = [...vehicleMutations, ...reservationMutations];
+export const QUEUED_MUTATIONS = [...vehicleMutations, ...reservationMutations, ...driverMutations, ...alertMutations];

@@ -59,9 +59,15 @@ export function createRouter() {
           }),
         },
         {
+          path: "vehicles/:vehicleId/trips",
+          lazy: async () => ({
+            Component: (await import("./routes/TripsRoute")).TripsRoute,
+          }),
+        },
+        {
           path: "drivers",
           lazy: async () => ({
-            Component: (await import("@/features/drivers/components/DriversPage")).DriversPage,
+            Component: (await import("./routes/DriversRoute")).DriversRoute,
           }),
         },
         {
@@ -79,15 +85,87 @@ export function createRouter() {
           }),
         },
         {
+          path: "drivers/scores",
+          lazy: async () => ({
+            Component: (await import("@/features/scorecard/components/LeaderboardPage")).LeaderboardPage,
+          }),
+        },
+        {
+          path: "drivers/:driverId/scorecard",
+          lazy: async () => ({
+            Component: (await import("./routes/ScorecardRoute")).ScorecardRoute,
+          }),
+        },
+        {
           path: "drivers/:driverId/edit",
           lazy: async () => ({
             Component: (await import("@/features/drivers/components/DriverEditPage")).DriverEditPage,
           }),
         },
         {
+          path: "maintenance",
+          lazy: async () => ({
+            Component: (await import("@/features/maintenance/components/MaintenancePage")).MaintenancePage,
+          }),
+        },
+        {
+          path: "maintenance/schedules",
+          lazy: async () => ({
+            Component: (await import("@/features/maintenance/components/SchedulesPage")).SchedulesPage,
+          }),
+        },
+        {
+          path: "maintenance/parts",
+          lazy: async () => ({
+            Component: (await import("@/features/maintenance/components/PartsPage")).PartsPage,
+          }),
+        },
+        {
+          path: "work-orders",
+          lazy: async () => ({
+            Component: (await import("@/features/workorders/components/WorkOrdersPage")).WorkOrdersPage,
+          }),
+        },
+        {
+          path: "work-orders/:workOrderId",
+          lazy: async () => ({
+            Component: (await import("@/features/workorders/components/WorkOrderDetailPage")).WorkOrderDetailPage,
+          }),
+        },
+        {
+          path: "inspections",
+          lazy: async () => ({
+            Component: (await import("@/features/inspections/components/InspectionPage")).InspectionPage,
+          }),
+        },
+        {
+          path: "defects",
+          lazy: async () => ({
+            Component: (await import("@/features/inspections/components/DefectsPage")).DefectsPage,
+          }),
+        },
+        {
+          path: "my-route",
+          lazy: async () => ({
+            Component: (await import("./routes/DispatchRoutes")).MyRouteRoute,
+          }),
+        },
+        {
+          path: "dispatch",
+          lazy: async () => ({
+            Component: (await import("./routes/DispatchRoutes")).DispatchRoute,
+          }),
+        },
+        {
           path: "alerts",
           lazy: async () => ({
             Component: (await import("@/features/alerts/components/AlertsPage")).AlertsPage,
+          }),
+        },
+        {
+          path: "reports",
+          lazy: async () => ({
+            Component: (await import("@/features/reports/components/ReportsPage")).ReportsPage,
           }),
         },
         {
@@ -123,9 +201,22 @@ export function createRouter() {
           }),
         },
         {
+          path: "geofences",
+          lazy: async () => ({
+            Component: (await import("./routes/GeofencesRoute")).GeofencesRoute,
+          }),
+        },
+        {
           path: "settings",
           lazy: async () => ({
             Component: (await import("@/features/settings/components/SettingsPage")).SettingsPage,
+          }),
+        },
+        {
+          path: "settings/notifications",
+          lazy: async () => ({
+            Component: (await import("@/features/notifications/components/NotificationSettingsPage"))
+              .NotificationSettingsPage,
           }),
         },
         {
@@ -140,6 +231,12 @@ export function createRouter() {
           lazy: async () => ({
             Component: (await import("@/features/reservations/components/ReservationsPage"))
               .ReservationsPage,
+          }),
+        },
+        {
+          path: "search",
+          lazy: async () => ({
+            Component: (await import("@/features/search/components/SearchPage")).SearchPage,
           }),
         },
         {

@@ -31,6 +31,18 @@ export const PERMISSIONS = [
   "alerts:acknowledge",
   "webhooks:manage",
   "integrations:manage",
+  "geofences:read",
+  "geofences:manage",
+  "maintenance:read",
+  "maintenance:write",
+  "inspections:read",
+  "inspections:submit",
+  "inspections:manage",
+  "dispatch:read",
+  "dispatch:manage",
+  "dispatch:drive",
+  "route_plans:read",
+  "route_plans:write",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -4,12 +4,13 @@ Revision ID: 0001
 Revises:
 """
 
-from alembic import context, op
+from alembic import op
+
+from fleetyard.migrations.tenancy import app_role, isolate
 
 revision = "0001"
 down_revision = None
 
-TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid"
 USER = "nullif(current_setting('app.user_id', true), '')::uuid"
 
 SCHEMA = """
@@ -244,25 +245,13 @@ LOOKUP_POLICIES = {
 }
 
 
-def _app_role() -> str:
-    role = context.config.attributes.get("app_role", "fleetyard_app")
-    assert str(role).replace("_", "").isalnum(), "role names are plain identifiers"
-    return str(role)
-
-
 def upgrade() -> None:
     op.execute(SCHEMA)
-    for table in TENANT_TABLES:
-        op.execute(f"alter table {table} enable row level security")
-        op.execute(f"alter table {table} force row level security")
-        op.execute(
-            f"create policy tenant_isolation on {table} "
-            f"using (tenant_id = {TENANT}) with check (tenant_id = {TENANT})"
-        )
+    isolate(TENANT_TABLES)
     for table, condition in LOOKUP_POLICIES.items():
         op.execute(f"create policy lookup on {table} for select using ({condition})")
 
-    role = _app_role()
+    role = app_role()
     op.execute(
         f"""
         do $$ begin

@@ -4,12 +4,13 @@ Revision ID: 0002
 Revises: 0001
 """
 
-from alembic import context, op
+from alembic import op
+
+from fleetyard.migrations.tenancy import app_role, grant, isolate
 
 revision = "0002"
 down_revision = "0001"
 
-TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid"
 
 SCHEMA = """
 -- Idempotent on (tenant, device, fix time): a resent record never duplicates.
@@ -96,21 +97,8 @@ create index ix_unknown_devices_last_seen on unknown_devices (last_seen_at desc)
 TENANT_TABLES = ["positions", "vehicle_state", "alerts"]
 
 
-def _app_role() -> str:
-    role = context.config.attributes.get("app_role", "fleetyard_app")
-    assert str(role).replace("_", "").isalnum(), "role names are plain identifiers"
-    return str(role)
-
-
 def upgrade() -> None:
     op.execute(SCHEMA)
-    for table in TENANT_TABLES:
-        op.execute(f"alter table {table} enable row level security")
-        op.execute(f"alter table {table} force row level security")
-        op.execute(
-            f"create policy tenant_isolation on {table} "
-            f"using (tenant_id = {TENANT}) with check (tenant_id = {TENANT})"
-        )
-    role = _app_role()
-    for table in [*TENANT_TABLES, "unknown_devices"]:
-        op.execute(f"grant select, insert, update, delete on {table} to {role}")
+    isolate(TENANT_TABLES)
+    role = app_role()
+    grant([*TENANT_TABLES, "unknown_devices"], role)

@@ -12,12 +12,13 @@ Revision ID: 0004
 Revises: 0003
 """
 
-from alembic import context, op
+from alembic import op
+
+from fleetyard.migrations.tenancy import app_role, grant, isolate
 
 revision = "0004"
 down_revision = "0003"
 
-TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid"
 CHANNEL = "fleetyard_webhooks"
 
 SCHEMA = """
@@ -127,21 +128,9 @@ create trigger webhooks_enqueue after insert on events
 TENANT_TABLES = ["webhooks", "webhook_deliveries"]
 
 
-def _app_role() -> str:
-    role = context.config.attributes.get("app_role", "fleetyard_app")
-    assert str(role).replace("_", "").isalnum(), "role names are plain identifiers"
-    return str(role)
-
-
 def upgrade() -> None:
     op.execute(SCHEMA)
-    for table in TENANT_TABLES:
-        op.execute(f"alter table {table} enable row level security")
-        op.execute(f"alter table {table} force row level security")
-        op.execute(
-            f"create policy tenant_isolation on {table} "
-            f"using (tenant_id = {TENANT}) with check (tenant_id = {TENANT})"
-        )
+    isolate(TENANT_TABLES)
     # The dispatcher (on the owner connection) claims deliveries of every tenant and reads
     # their webhooks' URL and secret. The owner can switch row-level security off anyway;
     # the app role gets nothing from these.
@@ -150,9 +139,8 @@ def upgrade() -> None:
         "using (true) with check (true)"
     )
     op.execute("create policy dispatcher on webhooks for select to current_user using (true)")
-    role = _app_role()
-    for table in TENANT_TABLES:
-        op.execute(f"grant select, insert, update, delete on {table} to {role}")
+    role = app_role()
+    grant(TENANT_TABLES, role)
 
 
 def downgrade() -> None:

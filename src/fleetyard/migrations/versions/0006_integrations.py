@@ -16,12 +16,13 @@ Revision ID: 0006
 Revises: 0005
 """
 
-from alembic import context, op
+from alembic import op
+
+from fleetyard.migrations.tenancy import app_role, grant, isolate
 
 revision = "0006"
 down_revision = "0005"
 
-TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid"
 
 SCHEMA = """
 create table integrations (
@@ -88,21 +89,9 @@ create index ix_webhooks_secret_key on webhooks (secret_key_id);
 TENANT_TABLES = ["integrations", "integration_status"]
 
 
-def _app_role() -> str:
-    role = context.config.attributes.get("app_role", "fleetyard_app")
-    assert str(role).replace("_", "").isalnum(), "role names are plain identifiers"
-    return str(role)
-
-
 def upgrade() -> None:
     op.execute(SCHEMA)
-    for table in TENANT_TABLES:
-        op.execute(f"alter table {table} enable row level security")
-        op.execute(f"alter table {table} force row level security")
-        op.execute(
-            f"create policy tenant_isolation on {table} "
-            f"using (tenant_id = {TENANT}) with check (tenant_id = {TENANT})"
-        )
+    isolate(TENANT_TABLES)
     # The runner (owner connection) claims connections of every tenant, reads their settings
     # and credentials, and writes their status; a key rotation (owner connection too)
     # re-seals credentials and webhook secrets of every tenant.
@@ -118,9 +107,8 @@ def upgrade() -> None:
         "create policy key_rotation on webhooks for update to current_user "
         "using (true) with check (true)"
     )
-    role = _app_role()
-    for table in TENANT_TABLES:
-        op.execute(f"grant select, insert, update, delete on {table} to {role}")
+    role = app_role()
+    grant(TENANT_TABLES, role)
 
 
 def downgrade() -> None:

@@ -10,12 +10,13 @@ Revision ID: 0007
 Revises: 0006
 """
 
-from alembic import context, op
+from alembic import op
+
+from fleetyard.migrations.tenancy import TENANT, app_role
 
 revision = "0007"
 down_revision = "0006"
 
-TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid"
 
 SCHEMA = """
 create table integration_vehicles (
@@ -42,12 +43,6 @@ create index ix_integration_vehicles_unmatched on integration_vehicles (tenant_i
 """
 
 
-def _app_role() -> str:
-    role = context.config.attributes.get("app_role", "fleetyard_app")
-    assert str(role).replace("_", "").isalnum(), "role names are plain identifiers"
-    return str(role)
-
-
 def upgrade() -> None:
     op.execute(SCHEMA)
     op.execute("alter table integration_vehicles enable row level security")
@@ -56,7 +51,7 @@ def upgrade() -> None:
         "create policy tenant_isolation on integration_vehicles "
         f"using (tenant_id = {TENANT}) with check (tenant_id = {TENANT})"
     )
-    op.execute(f"grant select, insert, update, delete on integration_vehicles to {_app_role()}")
+    op.execute(f"grant select, insert, update, delete on integration_vehicles to {app_role()}")
 
 
 def downgrade() -> None:

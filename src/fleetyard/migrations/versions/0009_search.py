@@ -17,12 +17,13 @@ Revision ID: 0009
 Revises: 0008
 """
 
-from alembic import context, op
+from alembic import op
+
+from fleetyard.migrations.tenancy import TENANT, app_role, isolate
 
 revision = "0009"
 down_revision = "0008"
 
-TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid"
 PARTITIONS = 16
 
 SCHEMA = """
@@ -114,12 +115,6 @@ create view search_documents_scoped as
 TENANT_TABLES = ["search_documents", "search_vocabulary", "search_tenants", "search_queue"]
 
 
-def _app_role() -> str:
-    role = context.config.attributes.get("app_role", "fleetyard_app")
-    assert str(role).replace("_", "").isalnum(), "role names are plain identifiers"
-    return str(role)
-
-
 def upgrade() -> None:
     op.execute(SCHEMA)
     for remainder in range(PARTITIONS):
@@ -128,13 +123,7 @@ def upgrade() -> None:
             f"for values with (modulus {PARTITIONS}, remainder {remainder})"
         )
     op.execute(INDEXES)
-    for table in TENANT_TABLES:
-        op.execute(f"alter table {table} enable row level security")
-        op.execute(f"alter table {table} force row level security")
-        op.execute(
-            f"create policy tenant_isolation on {table} "
-            f"using (tenant_id = {TENANT}) with check (tenant_id = {TENANT})"
-        )
+    isolate(TENANT_TABLES)
     # The indexers (owner connection) claim queued records of every tenant and find tenants
     # not indexed yet; the app role gets nothing from these.
     op.execute(
@@ -142,7 +131,7 @@ def upgrade() -> None:
     )
     op.execute("create policy indexer on search_tenants for select to current_user using (true)")
     op.execute(SCOPED_VIEW)
-    role = _app_role()
+    role = app_role()
     # The API reads documents; tests and tools may rebuild them in a tenant's transaction.
     # The partitions are reached only through their parent (and its policies).
     for table in ("search_documents", "search_vocabulary", "search_tenants"):

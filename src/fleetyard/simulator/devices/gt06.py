@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Final
 
-from fleetyard.simulator.devices.link import Batch, ExpectedReply
+from fleetyard.simulator.devices.link import Batch, Disconnected, ExpectedReply
 from fleetyard.simulator.reading import Reading
-from fleetyard.simulator.teltonika_device import Disconnected
 from fleetyard.telematics.protocols.gt06 import tables
 from fleetyard.telematics.protocols.gt06.framing import encode_frame
 from fleetyard.telematics.protocols.gt06.messages import COORDINATE_SCALE, encode_reply

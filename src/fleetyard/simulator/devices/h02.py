@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Final
 
-from fleetyard.simulator.devices.link import Batch, ExpectedReply
+from fleetyard.simulator.devices.link import Batch, Disconnected, ExpectedReply
 from fleetyard.simulator.reading import Reading
-from fleetyard.simulator.teltonika_device import Disconnected
 from fleetyard.telematics.position import KNOTS_TO_KMH
 from fleetyard.telematics.protocols.h02.tables import IGNITION_BIT
 

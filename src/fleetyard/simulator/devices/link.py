@@ -24,14 +24,57 @@ import contextlib
 import itertools
 import random
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from fleetyard.simulator.reading import Reading
-from fleetyard.simulator.teltonika_device import Backoff, Disconnected
 
 DEFAULT_BUFFER = 600  # readings kept while the server is away (10 minutes at 1 Hz)
+
+
+class Disconnected(Exception):
+    """This connection is over (dropped, refused, silent, or answered wrongly); try again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Waits between connection attempts: ``initial`` doubling up to ``maximum``, each drawn
+    uniformly from [½, 1] of that so a fleet cut off at once does not return in lockstep."""
+
+    initial_s: float = 1.0
+    maximum_s: float = 60.0
+
+    def delays(self, rng: random.Random) -> Iterator[float]:
+        delay = self.initial_s
+        while True:
+            yield delay * rng.uniform(0.5, 1.0)
+            delay = min(delay * 2, self.maximum_s)
+
+
+class ConnectCounts(Protocol):
+    connects: int
+    connect_failures: int
+
+
+async def dial(
+    host: str, port: int, timeout_s: float, counts: ConnectCounts
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A TCP connection to the server, counted; Disconnected (and counted as a failure) when
+    refused, unreachable or too slow."""
+    try:
+        line = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+    except (OSError, TimeoutError) as exc:
+        counts.connect_failures += 1
+        raise Disconnected from exc
+    counts.connects += 1
+    return line
+
+
+async def hang_up(writer: asyncio.StreamWriter) -> None:
+    writer.close()
+    with contextlib.suppress(Exception):
+        await writer.wait_closed()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +186,7 @@ class DeviceLink:
 
     async def _connection(self) -> bool:
         """One connection, until it drops or the link stops; True if it got past hello."""
-        try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port), self.connect_timeout_s
-            )
-        except (OSError, TimeoutError) as exc:
-            self.stats.connect_failures += 1
-            raise Disconnected from exc
-        self.stats.connects += 1
+        reader, writer = await dial(self.host, self.port, self.connect_timeout_s, self.stats)
         welcomed = False
         try:
             writer.write(self.wire.hello())
@@ -163,9 +199,7 @@ class DeviceLink:
         except Disconnected:
             self.stats.drops += 1
         finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+            await hang_up(writer)
         return welcomed
 
     async def _stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

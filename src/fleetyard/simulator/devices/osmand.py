@@ -23,9 +23,8 @@ from datetime import UTC
 from typing import Any, Final, Literal
 from urllib.parse import urlencode
 
-from fleetyard.simulator.devices.link import Batch, ExpectedReply
+from fleetyard.simulator.devices.link import Batch, Disconnected, ExpectedReply
 from fleetyard.simulator.reading import Reading
-from fleetyard.simulator.teltonika_device import Disconnected
 from fleetyard.telematics.position import KNOTS_TO_KMH, MPS_TO_KMH
 
 PROTOCOL: Final = "osmand"

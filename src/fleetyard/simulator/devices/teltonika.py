@@ -27,9 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from fleetyard.simulator.devices.link import Batch, ExpectedReply
+from fleetyard.simulator.devices.link import Batch, Disconnected, ExpectedReply
 from fleetyard.simulator.reading import Reading
-from fleetyard.simulator.teltonika_device import ACCEPTED, Disconnected
 from fleetyard.telematics.protocols.teltonika.codec8 import CODEC_8E, AvlRecord, IoValue
 from fleetyard.telematics.protocols.teltonika.encoder import (
     ACK_SIZE,
@@ -45,6 +44,7 @@ ODOMETER, RPM, COOLANT, FUEL_LEVEL, ENGINE_LOAD = 16, 36, 32, 48, 31
 ENGINE_WORKTIME_MIN, GREEN_DRIVING, FAULT_CODES = 103, 253, 281
 HARSH_BRAKING_TYPE: Final = 2
 HIGH_PRIORITY: Final = 1
+ACCEPTED: Final = b"\x01"  # the server's answer to an IMEI it knows
 
 
 def _u(value: float, size: int) -> IoValue:
@@ -56,26 +56,34 @@ def _signed_byte(value: float) -> IoValue:
     return IoValue(max(-128, min(127, round(value))).to_bytes(1, "big", signed=True))
 
 
-def to_avl_record(reading: Reading) -> AvlRecord:
-    io: dict[int, IoValue] = {
-        IGNITION: _u(reading.ignition, 1),
-        MOVEMENT: _u(reading.speed_kmh > 0, 1),
-        GSM_SIGNAL: _u(4, 1),
-        EXTERNAL_VOLTAGE: _u(reading.vehicle_battery_v * 1000, 2),
-        ODOMETER: _u(reading.odometer_m, 4),
-        COOLANT: IoValue(
-            max(-128, min(127, round(reading.coolant_c))).to_bytes(1, "big", signed=True)
-        ),
+def _engine_io(reading: Reading) -> dict[int, IoValue]:
+    io = {
+        COOLANT: _signed_byte(reading.coolant_c),
         FUEL_LEVEL: _u(reading.fuel_pct, 1),
         ENGINE_WORKTIME_MIN: _u(reading.engine_hours * 60, 4),
     }
     if reading.ignition:
         io[RPM] = _u(reading.rpm, 2)
         io[ENGINE_LOAD] = _u(reading.engine_load_pct, 1)
-    if reading.harsh_braking:
-        io[GREEN_DRIVING] = _u(HARSH_BRAKING_TYPE, 1)
     if reading.dtcs is not None:
         io[FAULT_CODES] = IoValue(",".join(reading.dtcs).encode("ascii"), variable=True)
+    return io
+
+
+def to_avl_record(reading: Reading, *, engine_data: bool = True) -> AvlRecord:
+    """The reading as an FMB record; ``engine_data=False`` is a tracker without an OBD or CAN
+    reader (ignition wire, movement, GSM, supply voltage and GPS odometer only)."""
+    io: dict[int, IoValue] = {
+        IGNITION: _u(reading.ignition, 1),
+        MOVEMENT: _u(reading.speed_kmh > 0, 1),
+        GSM_SIGNAL: _u(4, 1),
+        EXTERNAL_VOLTAGE: _u(reading.vehicle_battery_v * 1000, 2),
+        ODOMETER: _u(reading.odometer_m, 4),
+    }
+    if engine_data:
+        io.update(_engine_io(reading))
+    if reading.harsh_braking:
+        io[GREEN_DRIVING] = _u(HARSH_BRAKING_TYPE, 1)
     return AvlRecord(
         timestamp_ms=round(reading.fix_time.timestamp() * 1000),
         priority=HIGH_PRIORITY if reading.harsh_braking else 0,
@@ -96,6 +104,10 @@ class TeltonikaWire:
     unique_id: str  # the IMEI
     max_batch: int = 50
     protocol: str = PROTOCOL
+    codec: int = CODEC_8E
+
+    def __post_init__(self) -> None:
+        encode_imei_packet(self.unique_id)  # refuse a bad IMEI now, not at every connect
 
     def hello(self) -> bytes:
         return encode_imei_packet(self.unique_id)
@@ -105,10 +117,13 @@ class TeltonikaWire:
             raise Disconnected(f"IMEI {self.unique_id} refused")
 
     def encode(self, readings: Sequence[Reading]) -> Batch:
-        records = [to_avl_record(reading) for reading in readings]
+        return self.encode_records([to_avl_record(reading) for reading in readings])
+
+    def encode_records(self, records: Sequence[AvlRecord]) -> Batch:
+        """One AVL packet of ready records (a backlog drawn from a ``Track``)."""
         count = len(records).to_bytes(ACK_SIZE, "big")
         return Batch(
-            encode_avl_packet(records, codec=CODEC_8E), (ExpectedReply(len(records), count),)
+            encode_avl_packet(records, codec=self.codec), (ExpectedReply(len(records), count),)
         )
 
     async def read_reply(self, reader: asyncio.StreamReader, expected: bytes) -> None:

@@ -139,8 +139,42 @@ def _jsonb_safe(value: object) -> object:
     return value
 
 
-async def write_batch(conn: asyncpg.Connection, batch: Sequence[Resolved]) -> list[Resolved]:
-    """Store the batch durably; returns the items that were new (not resends)."""
+_ENQUEUE = """
+insert into stage_queue (records, tenants, devices, first_fix, last_fix)
+values ($1, $2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[])
+"""
+
+
+def stage_row(
+    fresh: Sequence[Resolved],
+) -> tuple[int, list[uuid.UUID], list[uuid.UUID], list[datetime], list[datetime]]:
+    """The ``stage_queue`` row naming a batch's new records: per device its tenant and its
+    first and last new fix time (the stage workers read the positions back by these)."""
+    spans: dict[uuid.UUID, tuple[uuid.UUID, datetime, datetime]] = {}
+    for item in fresh:
+        at = item.position.fix_time
+        device = item.route.device_id
+        span = spans.get(device)
+        if span is None:
+            spans[device] = (item.route.tenant_id, at, at)
+        elif at < span[1] or at > span[2]:
+            spans[device] = (span[0], min(at, span[1]), max(at, span[2]))
+    devices = list(spans)
+    return (
+        len(fresh),
+        [spans[d][0] for d in devices],
+        devices,
+        [spans[d][1] for d in devices],
+        [spans[d][2] for d in devices],
+    )
+
+
+async def write_batch(
+    conn: asyncpg.Connection, batch: Sequence[Resolved], *, queue: bool = False
+) -> list[Resolved]:
+    """Store the batch durably; returns the items that were new (not resends). ``queue``: also
+    name the new records in ``stage_queue`` (one row, same transaction) for the stage
+    workers."""
     by_tenant: dict[uuid.UUID, list[Resolved]] = defaultdict(list)
     for item in batch:
         by_tenant[item.route.tenant_id].append(item)
@@ -154,6 +188,11 @@ async def write_batch(conn: asyncpg.Connection, batch: Sequence[Resolved]) -> li
             await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant_id))
             inserted = await conn.fetch(_INSERT, tenant_id)
             await conn.execute(_STATE, tenant_id)
-            keys = {(row["device_id"], row["fix_time"]) for row in inserted}
+            if len(inserted) == len(items):  # the usual case: no resends, all of them new
+                fresh.extend(items)
+                continue
+            keys = {(device_id, fix_time) for device_id, fix_time in inserted}
             fresh.extend(i for i in items if (i.route.device_id, i.position.fix_time) in keys)
+        if queue and fresh:  # app.tenant_id is the last tenant's: one the row names
+            await conn.execute(_ENQUEUE, *stage_row(fresh))
     return fresh

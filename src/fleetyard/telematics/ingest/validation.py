@@ -3,16 +3,15 @@ vehicle's state and alerts."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from fleetyard.kit.geo import MPS_TO_KMH, haversine_m
 from fleetyard.telematics.position import Position
 
 MAX_SPEED_KMH = 350.0  # nothing on a road reports faster; a bad fix does
 MAX_FUTURE = timedelta(minutes=10)  # device clocks drift; beyond this the time is wrong
 MIN_FIX_TIME = datetime(2000, 1, 1, tzinfo=UTC)
-EARTH_RADIUS_M = 6_371_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +19,6 @@ class LastFix:
     fix_time: datetime
     latitude: float
     longitude: float
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def invalid_reason(position: Position, previous: LastFix | None, now: datetime) -> str | None:
@@ -56,5 +48,5 @@ def _teleported(position: Position, previous: LastFix) -> bool:
     )
     if distance < 1_000:  # jitter and short hops are never teleports
         return False
-    allowed = (MAX_SPEED_KMH / 3.6) * max(seconds, 1.0) + 500.0
+    allowed = (MAX_SPEED_KMH / MPS_TO_KMH) * max(seconds, 1.0) + 500.0
     return distance > allowed

@@ -4,7 +4,9 @@ import { NavLink, Outlet } from "react-router";
 import { Loading } from "@/components/Status";
 import { OpenAlertsBadge } from "@/features/alerts";
 import { AccountMenu, RequireSession, TenantSwitcher } from "@/features/auth";
+import { GlobalSearch } from "@/features/search";
 import { TenantMark } from "@/features/tenant";
+import { useAccess, type Permission, type Role } from "@/lib/access";
 import { SyncStatus, UpdateBanner } from "@/lib/offline";
 
 export const NAV_ITEMS = [
@@ -13,11 +15,33 @@ export const NAV_ITEMS = [
   { to: "/vehicles", label: "Vehicles" },
   { to: "/drivers", label: "Drivers" },
   { to: "/reservations", label: "Reservations" },
+  { to: "/maintenance", label: "Maintenance", permission: "maintenance:read" },
+  { to: "/inspections", label: "Inspections", permission: "inspections:read" },
+  { to: "/my-route", label: "My route", roles: ["driver"] },
+  { to: "/dispatch", label: "Dispatch", permission: "dispatch:manage" },
   { to: "/alerts", label: "Alerts" },
   { to: "/devices", label: "Devices" },
   { to: "/groups", label: "Groups" },
+  { to: "/geofences", label: "Geofences", permission: "geofences:read" },
+  { to: "/reports", label: "Reports", permission: "vehicles:read" },
   { to: "/settings", label: "Settings" },
-] as const;
+] as const satisfies readonly { to: string; label: string; permission?: Permission; roles?: readonly Role[] }[];
+
+/** The navigation's links, less those the role may not open (inside the session's access). */
+function NavItems() {
+  const access = useAccess();
+  const shown = (item: (typeof NAV_ITEMS)[number]) =>
+    (!("permission" in item) || access.can(item.permission)) &&
+    (!("roles" in item) || (item.roles as readonly string[]).includes(access.role ?? ""));
+  return NAV_ITEMS.filter(shown).map((item) => (
+    <li key={item.to}>
+      <NavLink to={item.to}>
+        {item.label}
+        {item.to === "/alerts" ? <OpenAlertsBadge /> : null}
+      </NavLink>
+    </li>
+  ));
+}
 
 /** Header, navigation and the page, for a session with a tenant. */
 export function AppShell() {
@@ -30,17 +54,11 @@ export function AppShell() {
         <TenantMark />
         <nav aria-label="Main">
           <ul>
-            {NAV_ITEMS.map((item) => (
-              <li key={item.to}>
-                <NavLink to={item.to}>
-                  {item.label}
-                  {item.to === "/alerts" ? <OpenAlertsBadge /> : null}
-                </NavLink>
-              </li>
-            ))}
+            <NavItems />
           </ul>
         </nav>
         <div className="header-tools">
+          <GlobalSearch />
           <SyncStatus />
           <TenantSwitcher />
           <AccountMenu />

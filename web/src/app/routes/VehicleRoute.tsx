@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 
 import { Loading } from "@/components/Status";
+import { VehicleMaintenanceSections } from "@/features/maintenance";
 import type { MiniMapProps } from "@/features/vehicles/components/VehicleNow";
 import { VehicleDetailPage } from "@/features/vehicles/components/VehicleDetailPage";
 
@@ -15,7 +16,8 @@ function MiniMap(props: MiniMapProps) {
   );
 }
 
-/** The vehicle page, with the live map's view composed in as its small map. */
+/** The vehicle page, with the live map's view composed in as its small map, and its service
+ * history and failure risk from maintenance. */
 export function VehicleRoute() {
-  return <VehicleDetailPage MiniMap={MiniMap} />;
+  return <VehicleDetailPage MiniMap={MiniMap} Sections={VehicleMaintenanceSections} />;
 }

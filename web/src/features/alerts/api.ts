@@ -1,12 +1,7 @@
-import {
-  infiniteQueryOptions,
-  queryOptions,
-  useMutation,
-  useQueryClient,
-  type InfiniteData,
-} from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions, type InfiniteData, type QueryClient } from "@tanstack/react-query";
 
 import { api, unwrap, type Schemas } from "@/lib/api";
+import type { QueuedMutationDefinition } from "@/lib/offline";
 
 export type Alert = Schemas["Alert"];
 export type Severity = Schemas["Severity"];
@@ -90,28 +85,39 @@ export function openAlertCountQueryOptions() {
   });
 }
 
-function replaceAlert(data: InfiniteData<AlertPage> | undefined, alert: Alert) {
-  if (!data) return data;
-  return {
-    ...data,
-    pages: data.pages.map((page) => ({
-      ...page,
-      items: page.items.map((item) => (item.id === alert.id ? alert : item)),
-    })),
-  };
+function patchAlert(client: QueryClient, alertId: string, fields: Partial<Alert>) {
+  client.setQueriesData<InfiniteData<AlertPage>>({ queryKey: listKey }, (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((page) => ({
+            ...page,
+            items: page.items.map((item) => (item.id === alertId ? { ...item, ...fields } : item)),
+          })),
+        }
+      : data,
+  );
 }
 
-/** One alert; several are acknowledged one request each (so each can be retried alone). */
-export function useAcknowledgeAlert() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (alertId: string) =>
-      unwrap(api.POST("/api/v1/alerts/{alert_id}/acknowledge", { params: { path: { alert_id: alertId } } })),
-    onSuccess: (alert) => {
-      client.setQueriesData<InfiniteData<AlertPage>>({ queryKey: listKey }, (data) =>
-        replaceAlert(data, alert),
-      );
-      void client.invalidateQueries({ queryKey: countKey });
-    },
-  });
+export interface InboxAcknowledgement {
+  alertId: string;
+  message: string;
 }
+
+/**
+ * "Seen it", from the inbox, through the offline queue: shown at once, sent when the network
+ * allows (one request per alert, so each can be retried alone); the server records it once.
+ */
+export const acknowledgeInboxAlertMutation: QueuedMutationDefinition<InboxAcknowledgement> = {
+  kind: "alerts.acknowledge-inbox",
+  request: ({ alertId }) => ({ method: "POST", path: `/api/v1/alerts/${alertId}/acknowledge` }),
+  label: ({ message }) => `Acknowledge alert: ${message}`,
+  entity: ({ alertId }) => ({ type: "alert", id: alertId }),
+  invalidates: () => [[...alertsKey]],
+  onQueue: (client, { alertId }) => patchAlert(client, alertId, { acknowledged_at: new Date().toISOString() }),
+  onDiscard: (client, { alertId }) =>
+    patchAlert(client, alertId, { acknowledged_at: null, acknowledged_by: null, acknowledged_by_name: null }),
+  onSynced: (client, { alertId }, saved) => patchAlert(client, alertId, saved as Alert),
+};
+
+export const alertMutations = [acknowledgeInboxAlertMutation];

@@ -1,1 +1,2 @@
 export { OpenAlertsBadge } from "./components/OpenAlertsBadge";
+export { alertMutations } from "./api";

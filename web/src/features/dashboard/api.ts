@@ -7,6 +7,7 @@ import { ENTITY_ROOTS, useLiveSubscription } from "@/lib/live";
 export type Dashboard = Schemas["Dashboard"];
 export type Figure = Schemas["Figure"];
 export type UpcomingReservation = Schemas["UpcomingReservation"];
+export type FleetSummary = Schemas["FleetSummary"];
 
 /** The figures are fetched again this often while the dashboard is shown. */
 export const REFRESH_MS = 15_000;
@@ -15,12 +16,27 @@ export const CHANGE_REFRESH_MS = 1_000;
 
 export const dashboardKeys = {
   all: () => ["dashboard"] as const,
+  summary: () => ["dashboard", "summary"] as const,
 };
 
 export function dashboardQueryOptions() {
   return queryOptions({
     queryKey: dashboardKeys.all(),
     queryFn: ({ signal }) => unwrap(api.GET("/api/v1/dashboard", { signal })),
+    refetchInterval: REFRESH_MS,
+    staleTime: 5_000,
+  });
+}
+
+/**
+ * The fleet summary (GET /fleet/summary): the records' breakdowns — vehicles by status, type
+ * and depot, reservations today. The page takes from it only what /dashboard doesn't answer,
+ * so each figure on the page has one source. Under the dashboard's key: refreshed with it.
+ */
+export function summaryQueryOptions() {
+  return queryOptions({
+    queryKey: dashboardKeys.summary(),
+    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/fleet/summary", { signal })),
     refetchInterval: REFRESH_MS,
     staleTime: 5_000,
   });

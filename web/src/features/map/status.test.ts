@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { testVehicle, type TestFix } from "@/test/fleet";
 
 import type { VehicleWithState } from "./api";
-import { collection, featureDiff, fleetFeatures } from "./features";
+import { overlayVehicles } from "./features";
 import { STALE_AFTER_MS, vehicleStatus } from "./status";
 
 const NOW = Date.parse("2026-05-01T12:00:00Z");
@@ -27,27 +27,13 @@ describe("vehicle status", () => {
   });
 });
 
-describe("vehicle features", () => {
-  it("leaves out vehicles with no fix, and diffs to the few that changed", () => {
-    const fleet = [vehicle("a", {}), vehicle("b", { speed_kmh: 30 }), vehicle("c", null)];
-    const before = fleetFeatures(fleet, new Set(), NOW);
-    expect([...before.keys()]).toEqual(["a", "b"]);
-    expect(collection(before.values()).features[1]?.properties).toEqual({
-      id: "b",
-      label: "P-b",
-      status: "moving",
-      course: 0,
-    });
-
-    const moved = [vehicle("a", {}), vehicle("b", { speed_kmh: 30, latitude: 60.2 }), vehicle("c", {})];
-    const after = fleetFeatures(moved, new Set(["a"]), NOW);
-    const diff = featureDiff(before, after);
-    expect(diff.add.map((f) => f.id)).toEqual(["c"]);
-    expect(diff.update.map((u) => [u.id, u.newGeometry.coordinates])).toEqual([
-      ["a", [24.94, 60.17]], // status changed to alert
-      ["b", [24.94, 60.2]],
-    ]);
-    expect(diff.remove).toEqual([]);
-    expect(featureDiff(after, new Map()).remove).toEqual(["a", "b", "c"]);
+describe("the vehicles the overlay draws", () => {
+  it("leaves out vehicles with no fix, and carries name, status and heading", () => {
+    const fleet = [vehicle("a", {}), vehicle("b", { speed_kmh: 30, course: 135 }), vehicle("c", null)];
+    const drawn = overlayVehicles(fleet, new Set(["a"]), NOW);
+    expect(drawn.map((v) => v.id)).toEqual(["a", "b"]);
+    expect(drawn[0]?.status).toBe("alert");
+    expect(drawn[1]).toEqual({ id: "b", lng: 24.94, lat: 60.17, label: "P-b", status: "moving", course: 135 });
+    expect(overlayVehicles([vehicle("d", { course: null })], new Set(), NOW)[0]?.course).toBeNull();
   });
 });

@@ -8,7 +8,11 @@ import {
 
 import { api, unwrap, type Schemas } from "@/lib/api";
 import type { QueuedMutationDefinition } from "@/lib/offline";
+import type { SearchListPage } from "@/lib/search";
+import type { FacetSelection } from "@/lib/useFacetCounts";
 import { ACTIVITIES, type Activity } from "@/lib/vehicleStatus";
+
+import { overviewRecordFilters, searchesFor, vehicleSearchPage, type LiveQuery } from "./listSource";
 
 export type Vehicle = Schemas["Vehicle"];
 export type VehicleType = Schemas["VehicleType"];
@@ -68,10 +72,10 @@ export const WITH_ANY = "any";
 export const WITHOUT = "none";
 
 export interface VehicleFilters {
+  /** Searched through the search API (typos forgiven). */
   q?: string;
-  status?: VehicleStatus;
-  type?: VehicleType;
-  groupId?: string;
+  /** Values chosen per facet (status, type, make, model, group_id), each "any of". */
+  facets: FacetSelection;
   activity?: Activity;
   /** A driver's id, WITH_ANY or WITHOUT. */
   driver?: string;
@@ -95,21 +99,35 @@ function trackerQuery(tracker: string | undefined) {
   return protocol ? { tracker_protocol: protocol } : {};
 }
 
-/** The filters as the overview endpoint's query parameters (empty ones left out). */
-export function vehicleListQuery(filters: VehicleFilters, cursor: string | null) {
+const KNOWN = { statuses: VEHICLE_STATUSES, types: VEHICLE_TYPES };
+
+/** The live filters as the overview endpoint's query parameters (empty ones left out). */
+function liveQuery(filters: VehicleFilters): LiveQuery {
   return {
-    q: filters.q?.trim() || undefined,
-    status: filters.status,
-    type: filters.type,
-    group_id: filters.groupId,
     activity: filters.activity ? [filters.activity] : undefined,
     ...driverQuery(filters.driver),
     ...trackerQuery(filters.tracker),
+  };
+}
+
+/** The list reads search hits (text, a make or model, several values of a facet), or the overview. */
+export function listSearches(filters: VehicleFilters): boolean {
+  return searchesFor(filters, KNOWN);
+}
+
+/** The filters as the overview endpoint's query parameters (empty ones left out). */
+export function vehicleListQuery(filters: VehicleFilters, cursor: string | null) {
+  return {
+    ...overviewRecordFilters(filters.facets, KNOWN),
+    ...liveQuery(filters),
     sort: filters.sort || "plate",
     cursor: cursor ?? undefined,
     limit: PAGE_SIZE,
   };
 }
+
+/** A page of the list: the overview's, or search hits with their live context and `total`. */
+export type VehicleListPage = VehicleOverviewPage | SearchListPage<VehicleOverview>;
 
 const vehiclesKey = ["vehicles"] as const;
 
@@ -117,17 +135,21 @@ const vehiclesKey = ["vehicles"] as const;
  * The vehicles list with each vehicle's live context, a page (cursor) at a time as the table
  * scrolls; fetched again every OVERVIEW_REFRESH_MS while short (activity and places move on),
  * and when the live feed says a vehicle changed (it invalidates everything under "vehicles").
+ * With text or facet choices the overview can't filter by, the pages are search hits.
  */
 export function vehicleListQueryOptions(filters: VehicleFilters) {
+  const searching = listSearches(filters);
   return infiniteQueryOptions({
     queryKey: [...vehiclesKey, "list", filters],
-    queryFn: ({ pageParam, signal }) =>
-      unwrap(
-        api.GET("/api/v1/vehicles/overview", {
-          params: { query: vehicleListQuery(filters, pageParam) },
-          signal,
-        }),
-      ),
+    queryFn: ({ pageParam, signal }): Promise<VehicleListPage> =>
+      searching
+        ? vehicleSearchPage(filters, liveQuery(filters), pageParam, signal)
+        : unwrap(
+            api.GET("/api/v1/vehicles/overview", {
+              params: { query: vehicleListQuery(filters, pageParam) },
+              signal,
+            }),
+          ),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
     refetchInterval: (query) =>

@@ -135,12 +135,14 @@ describe("the audit trail in sentences", () => {
   });
 
   it("reads unknown event types and fields as plain sentences", () => {
-    const trip = event("trip_started", { distance_km: [null, 12] }, {
-      entity_type: "trip",
-      entity_name: "T-1",
+    const plan = event("fuel_card_imported", { distance_km: [null, 12] }, {
+      entity_type: "fuel_card",
+      entity_name: "Monday deliveries",
       actor: { type: "system", id: null, name: "System", role: null },
     });
-    expect(sentence(trip)).toBe("System recorded ‘Trip started’ for the trip T-1: set the distance km to 12.");
+    expect(sentence(plan)).toBe(
+      "System recorded ‘Fuel card imported’ for the fuel card Monday deliveries: set the distance km to 12.",
+    );
     expect(sentence(event("vehicle_updated", { tyre_pressure: [2.2, 2.4] }), true)).toBe(
       "Dispatcher Anna Virtanen changed the tyre pressure from 2.2 to 2.4.",
     );

@@ -46,6 +46,18 @@ const NOUNS: Record<string, string> = {
   webhook: "webhook",
   integration: "integration",
   tenant: "organisation",
+  geofence: "geofence",
+  trip: "trip",
+  stop: "stop",
+  driving_event: "driving event",
+  report_schedule: "report schedule",
+  report_run: "scheduled report",
+  service_schedule: "service schedule",
+  work_order: "work order",
+  part: "part",
+  inspection_template: "inspection checklist",
+  inspection: "inspection",
+  defect: "defect",
 };
 const QUOTED_NAMES = new Set(["alert", "api_key", "webhook", "integration"]);
 
@@ -247,7 +259,49 @@ function alertOpened(c: Ctx): string {
   );
 }
 
+/** A geofence visit's vehicle, as the events API names it. */
+function visitor(c: Ctx): string {
+  return has(c.after("vehicle_id")) ? c.value(c.after("vehicle_id"), "vehicle_id") : "a vehicle";
+}
+
+/** "12.4 km", from a trip's metres; empty when unknown. */
+function distanceWords(c: Ctx): string {
+  const metres = c.after("distance_m");
+  return typeof metres === "number" ? ` of ${(metres / 1000).toFixed(1)} km` : "";
+}
+
+/** "harsh braking", from a driving event's kind. */
+function drivingKind(c: Ctx): string {
+  const kind = c.after("kind");
+  return typeof kind === "string" ? humanize(kind).toLowerCase() : "a driving event";
+}
+
 /** One sentence per event type the API lists; tsc makes sure none is missing. */
+/** A work order's status move in words; any other change as the generic clauses. */
+function workOrderUpdated(c: Ctx): string {
+  const status = c.after("status");
+  if (status === "in_progress") return `started work on ${c.ref()}`;
+  if (status === "completed") return `completed ${c.ref()}` + when(c, "total", (t) => ` (total ${t})`);
+  if (status === "cancelled") return `cancelled ${c.ref()}`;
+  return updated(c);
+}
+
+/** "changed the stock of the part Oil filter from 5 to 1.5" (a completed work order drew it). */
+function partUpdated(c: Ctx): string {
+  const stock = c.changes.quantity_on_hand;
+  if (!stock) return updated(c);
+  return `changed the stock of ${c.ref()} from ${c.value(stock.before)} to ${c.value(stock.after)}`;
+}
+
+/** "inspected the vehicle AB-123 before a trip: 2 defects" */
+function inspectionSubmitted(c: Ctx): string {
+  const kind = c.after("kind") === "post_trip" ? "after a trip" : "before a trip";
+  const failed = c.after("failed_count");
+  const outcome =
+    typeof failed === "number" && failed > 0 ? `: ${failed} defect${failed === 1 ? "" : "s"}` : ": all passed";
+  return "inspected" + when(c, "vehicle_id", (v) => ` ${v}`) + ` ${kind}${outcome}`;
+}
+
 export const SENTENCES: Record<EventTypeName, (c: Ctx) => string> = {
   vehicle_created: created((c) => when(c, "group_id", (g) => ` to ${g}`)),
   vehicle_updated: updated,
@@ -269,6 +323,21 @@ export const SENTENCES: Record<EventTypeName, (c: Ctx) => string> = {
   alert_opened: alertOpened,
   alert_cleared: (c) => `cleared ${c.ref()}`,
   alert_acknowledged: (c) => `acknowledged ${c.ref()}`,
+  alert_assigned: (c) =>
+    has(c.after("assigned_to"))
+      ? `assigned ${c.ref()} to ${c.value(c.after("assigned_to"), "assigned_to")}`
+      : `unassigned ${c.ref()}`,
+  alert_commented: (c) =>
+    `commented on ${c.ref()}` + when(c, "comment", (text) => `: ${quoted(text)}`),
+  alert_escalated: (c) => `escalated ${c.ref()}, not acknowledged in time`,
+  alert_rule_created: created((c) => when(c, "kind", (k) => ` for ${k} alerts`)),
+  alert_rule_updated: updated,
+  alert_rule_deleted: deleted,
+  notification_channels_updated: (c) =>
+    joined(clauses(c)) || "saved the notification channels without visible changes",
+  notification_preferences_updated: () => "changed what they receive as notifications",
+  push_subscription_created: () => "turned on push notifications on a device",
+  push_subscription_deleted: () => "turned off push notifications on a device",
   member_created: (c) => `added ${c.ref()}` + when(c, "role", (r) => ` as ${r}`),
   member_updated: updated,
   member_deleted: (c) => `removed ${c.ref()} from the organisation`,
@@ -282,7 +351,77 @@ export const SENTENCES: Record<EventTypeName, (c: Ctx) => string> = {
   integration_updated: updated,
   integration_deleted: deleted,
   tenant_updated: updated,
+  geofence_created: created(() => ""),
+  geofence_updated: updated,
+  geofence_deleted: deleted,
+  geofence_entered: (c) => `saw ${visitor(c)} enter ${c.ref()}`,
+  geofence_exited: (c) =>
+    `saw ${visitor(c)} leave ${c.ref()}` + when(c, "duration_s", (s) => ` after ${s} s inside`),
+  geofence_dwell: (c) =>
+    `saw ${visitor(c)} stay in ${c.ref()}` + when(c, "dwell_minutes", (m) => ` over ${m} min`),
+  geofence_speeding: (c) =>
+    `saw ${visitor(c)} drive at ${c.value(c.after("max_speed_kmh"))} km/h in ${c.ref()}` +
+    when(c, "limit_kmh", (l) => ` (limit ${l} km/h)`) +
+    when(c, "duration_s", (s) => ` for ${s} s`),
+  trip_started: (c) => `saw ${visitor(c)} start a trip`,
+  trip_completed: (c) => `saw ${visitor(c)} finish a trip${distanceWords(c)}`,
+  trip_updated: (c) => `worked out ${c.ref()} again from records that came late`,
+  trip_deleted: (c) => `removed ${c.ref()}, joined to another by records that came late`,
+  stop_started: (c) => `saw ${visitor(c)} stop`,
+  stop_ended: (c) => `saw ${visitor(c)} drive on after a stop`,
+  stop_updated: (c) => `worked out ${c.ref()} again from records that came late`,
+  stop_deleted: (c) => `removed ${c.ref()}, joined to another by records that came late`,
+  driving_event_recorded: (c) => `recorded ${drivingKind(c)} by ${visitor(c)}`,
+  report_schedule_created: created(() => ""),
+  report_schedule_updated: updated,
+  report_schedule_deleted: deleted,
+  report_run_succeeded: (c) => `sent ${c.ref()}` + when(c, "rows", (r) => ` (${r} rows)`),
+  report_run_failed: (c) => `could not send ${c.ref()}`,
+  service_schedule_created: created(() => ""),
+  service_schedule_updated: updated,
+  service_schedule_deleted: deleted,
+  work_order_created: (c) => `opened ${c.ref()}` + when(c, "title", (t) => `: ${t}`),
+  work_order_updated: workOrderUpdated,
+  work_order_deleted: deleted,
+  part_created: created((c) => when(c, "quantity_on_hand", (q) => ` with ${q} in stock`)),
+  part_updated: partUpdated,
+  part_deleted: deleted,
+  inspection_template_created: created(() => ""),
+  inspection_template_updated: updated,
+  inspection_submitted: inspectionSubmitted,
+  defect_reported: (c) =>
+    `reported ${c.after("critical") ? "a critical defect" : "a defect"}` +
+    when(c, "label", (l) => ` “${l}”`) +
+    when(c, "vehicle_id", (v) => ` on ${v}`),
+  defect_acknowledged: (c) => `acknowledged ${c.ref()}`,
+  defect_work_order_created: (c) => `opened a work order for ${c.ref()}`,
+  defect_signed_off: (c) =>
+    (c.after("status") === "no_repair_needed" ? `signed off ${c.ref()}: no repair needed` : `signed off ${c.ref()} as repaired`) +
+    when(c, "sign_off_note", (n) => ` (“${n}”)`),
+  route_plan_created: (c) => `queued ${c.ref()} to be solved`,
+  route_plan_solved: (c) => `solved ${c.ref()}`,
+  route_plan_failed: (c) => `could not solve ${c.ref()}` + when(c, "error", (e) => ` (${e})`),
+  route_plan_cancelled: (c) => `cancelled the solving of ${c.ref()}`,
+  route_plan_routes_changed: (c) => `rearranged the routes of ${c.ref()}`,
+  route_plan_updated: updated,
+  route_plan_deleted: deleted,
+  dispatch_created: (c) => `dispatched ${c.ref()}`,
+  dispatch_updated: updated,
+  dispatch_route_created: (c) =>
+    `assigned ${c.ref()}` + when(c, "vehicle_id", (v) => ` to ${v}`) + when(c, "driver_id", (d) => ` and ${d}`),
+  dispatch_route_updated: updated,
+  dispatch_stop_updated: dispatchStopUpdated,
+  dispatch_settings_updated: (c) => joined(clauses(c)) || "saved the dispatch tolerances without visible changes",
 };
+
+/** "completed the stop Market Hall", "could not serve the stop Market Hall". */
+function dispatchStopUpdated(c: Ctx): string {
+  const status = c.after("status");
+  if (status === "arrived") return `arrived at ${c.ref()}`;
+  if (status === "completed") return `completed ${c.ref()}`;
+  if (status === "failed") return `could not serve ${c.ref()}` + when(c, "note", (n) => ` (“${n}”)`);
+  return updated(c);
+}
 
 /** An event type this client does not know yet: "recorded “Trip started” for the trip T-1". */
 function unknownType(c: Ctx): string {

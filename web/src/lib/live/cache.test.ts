@@ -181,6 +181,19 @@ describe("the live feed of the query cache", () => {
     expect(refetched).toEqual([liveKeys.vehicleAlerts(V1), ["alerts", "list", { state: "all" }]]);
   });
 
+  it("fetches your notifications again when the server says new ones came for you", () => {
+    client.setQueryData(["notifications", "unread"], { count: 0 });
+    client.setQueryData(["notifications", "settings"], { channels: [] });
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    feed.receive({ type: "notifications.released", seq: 9, ts: "", payload: {} });
+    expect(invalidate.mock.calls.map(([filters]) => filters?.queryKey)).toEqual([
+      ["notifications", "list"],
+      ["notifications", "unread"],
+    ]);
+    expect(client.getQueryState(["notifications", "unread"])?.isInvalidated).toBe(true);
+    expect(client.getQueryState(["notifications", "settings"])?.isInvalidated).toBe(false);
+  });
+
   it("patches a renamed vehicle and refreshes the queries of the entity changed", () => {
     client.setQueryData(liveKeys.fleetState(), [vehicle(V1, "OLD-1")]);
     const invalidate = vi.spyOn(client, "invalidateQueries");
@@ -220,6 +233,23 @@ describe("the live feed of the query cache", () => {
       },
     });
     expect(invalidate).toHaveBeenLastCalledWith({ queryKey: ["drivers"] });
+    feed.receive({
+      type: "dispatch_stop_updated",
+      seq: 10,
+      ts: "",
+      payload: {
+        id: 3,
+        type: "dispatch_stop_updated",
+        entity_type: "dispatch_stop",
+        entity_id: "y",
+        occurred_at: null,
+        actor_type: "user",
+        actor_id: null,
+        changes: { status: { before: "arrived", after: "completed" } },
+      },
+    });
+    // a driver's stop reported: the dispatcher's live view and the routes are asked again
+    expect(invalidate).toHaveBeenLastCalledWith({ queryKey: ["dispatch"] });
   });
 
   it("fetches the snapshot and everything live-fed again on resync_required", () => {

@@ -7,6 +7,8 @@
  *   alert lists refetched (their filters are theirs to apply);
  * - record events (`vehicle_updated`, `driver_created`, …): the vehicle's fleet entry
  *   patched where the change says how, and the entity's queries invalidated;
+ * - `notifications.released`: your own new in-app notifications (the server sends it to
+ *   their receivers only): the bell's count and list fetched again at once;
  * - `resync_required`: the snapshot and everything live-fed fetched again.
  */
 import type { Query, QueryClient, QueryKey } from "@tanstack/react-query";
@@ -15,6 +17,7 @@ import { ENTITY_ROOTS, liveKeys, type FleetState, type VehicleWithState } from "
 import { applyPositions, isNewer, vehicleAfter } from "./positions";
 import {
   isAlertMessage,
+  isNotificationsReleased,
   isPositionMessage,
   isRecordEvent,
   type Alert,
@@ -139,6 +142,9 @@ export class QueryCacheFeed {
       for (const position of received.payload.positions) this.takePosition(position);
     } else if (isAlertMessage(received)) {
       this.applyAlert(received.payload);
+    } else if (isNotificationsReleased(received)) {
+      for (const queryKey of [liveKeys.notificationList(), liveKeys.unreadNotifications()])
+        void this.client.invalidateQueries({ queryKey });
     } else if (isRecordEvent(received)) {
       this.applyRecordEvent(received.payload);
     }

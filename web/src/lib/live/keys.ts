@@ -20,6 +20,9 @@ export const liveKeys = {
   fleetState: () => ["fleet", "state"] as const,
   /** `VehicleWithState` of one vehicle (`GET /api/v1/vehicles/{id}/state`). */
   vehicleState: (vehicleId: string) => ["vehicles", "state", vehicleId] as const,
+  /** The signed-in member's notifications (the bell's list) and how many are unread. */
+  notificationList: () => ["notifications", "list"] as const,
+  unreadNotifications: () => ["notifications", "unread"] as const,
   /** Every query of alerts: pages (`{items: Alert[]}`) or one alert. */
   alerts: () => ["alerts"] as const,
   /** `Alert[]`: the tenant's open alerts, kept by the feed without refetching. */
@@ -39,4 +42,8 @@ export const ENTITY_ROOTS: Readonly<Record<string, string>> = {
   api_key: "api-keys",
   tenant: "tenant",
   alert: "alerts",
+  // a driver's stop reported, a route assigned or superseded: the dispatcher's view refreshes now
+  dispatch: "dispatch",
+  dispatch_route: "dispatch",
+  dispatch_stop: "dispatch",
 };

@@ -72,12 +72,14 @@ export type ControlMessage =
   | ErrorMessage;
 /** Any event of the event log, typed by its name. */
 export type RecordEventMessage = Message<string, RecordEvent>;
+export type NotificationsReleasedMessage = Message<"notifications.released", Record<string, never>>;
 
 export type ServerMessage =
   | ControlMessage
   | PositionMessage
   | AlertMessage
   | ResyncMessage
+  | NotificationsReleasedMessage
   | RecordEventMessage;
 
 /** What a client asks for (`subscribe` and `unsubscribe` carry the same lists). */
@@ -111,6 +113,13 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403]);
 /** The server's throttle when a subscription names none. */
 export const DEFAULT_INTERVAL_MS = 1000;
 
+/** Your own in-app notifications came (no payload: the app reads them through the API). */
+export const NOTIFICATIONS_RELEASED = "notifications.released";
+
+export function isNotificationsReleased(message: ServerMessage): message is NotificationsReleasedMessage {
+  return message.type === NOTIFICATIONS_RELEASED;
+}
+
 export function isPositionMessage(message: ServerMessage): message is PositionMessage {
   return message.type === "vehicle.position";
 }
@@ -127,6 +136,7 @@ export function isRecordEvent(message: ServerMessage): message is RecordEventMes
     !CONTROL_TYPES.has(message.type) &&
     !isPositionMessage(message) &&
     !isAlertMessage(message) &&
+    !isNotificationsReleased(message) &&
     message.type !== "resync_required"
   );
 }

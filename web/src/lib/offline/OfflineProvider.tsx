@@ -1,16 +1,15 @@
 import { IsRestoringProvider, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 
+import { requestBackgroundSync, syncSessionWriter } from "./background";
 import { QueueContext } from "./context";
 import { DB_NAME, openOfflineDb } from "./db";
 import { QueryPersistence } from "./persist";
 import { MutationQueue } from "./queue";
 import { httpSender, readRecord } from "./send";
 import { idbChangeStore } from "./store";
+import { CHANNEL, SYNC_LOCK } from "./sync";
 import type { AnyDefinition } from "./types";
-
-const SYNC_LOCK = "fleetyard-sync";
-const CHANNEL = "fleetyard-offline";
 
 interface Props {
   /** `user:tenant` of the session the cache holds, or null (see QueryPersistence). */
@@ -31,6 +30,7 @@ function crossTabLock(run: () => Promise<void>): Promise<void> {
 function createRuntime(client: QueryClient, props: Props) {
   const db = Promise.resolve().then(() => openOfflineDb(props.dbName ?? DB_NAME));
   const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL);
+  const writeSession = syncSessionWriter(db);
   const queue = new MutationQueue({
     client,
     store: idbChangeStore(db),
@@ -39,13 +39,21 @@ function createRuntime(client: QueryClient, props: Props) {
     lock: crossTabLock,
     broadcast: (scope) => channel?.postMessage({ scope }),
     onUnauthenticated: props.onUnauthenticated,
+    // Changes wait: the service worker sends them when the network returns, app open or not.
+    onWaiting: (scope) => {
+      writeSession(scope);
+      void requestBackgroundSync();
+    },
   });
   for (const definition of props.definitions ?? []) queue.define(definition);
   const persistence = new QueryPersistence({
     client,
     db,
     scopeOf: props.scopeOf,
-    onScopeChange: (scope) => void queue.setScope(scope),
+    onScopeChange: (scope) => {
+      writeSession(scope); // signed out (or the session is gone): the token is deleted
+      void queue.setScope(scope);
+    },
   });
   return { queue, persistence, channel };
 }
@@ -53,7 +61,9 @@ function createRuntime(client: QueryClient, props: Props) {
 /**
  * Offline support for everything below: the saved query cache is restored first (queries
  * wait for it), then saved as it changes; the change queue follows the session and sends
- * when the network comes back, when the tab is shown again, and on its own backoff timer.
+ * when the network comes back, when the tab is shown again, and on its own backoff timer;
+ * where the browser has Background Sync, the service worker also sends it with the app
+ * closed (src/sw.ts), and this tab refreshes from its broadcast.
  */
 export function OfflineProvider(props: Props) {
   const client = useQueryClient();

@@ -1,6 +1,7 @@
-import { useMemo, useSyncExternalStore } from "react";
+import { useCallback, useMemo, useSyncExternalStore } from "react";
 
 import { useMutationQueue } from "./context";
+import type { ChangeInput } from "./generic";
 import type { QueuedChange, QueuedMutationDefinition } from "./types";
 
 /** The session's queued changes, oldest first (synced ones stay listed a while). */
@@ -52,10 +53,21 @@ export function useQueuedMutation<V, C = unknown>(definition: QueuedMutationDefi
   return useMemo(() => {
     queue.define(definition);
     return {
-      mutate: (vars: V) => queue.enqueue(definition, vars),
+      /** `idempotencyKey`: one made per form, so a form sent twice queues one change. */
+      mutate: (vars: V, idempotencyKey?: string) => queue.enqueue(definition, vars, idempotencyKey),
       /** Change an edit not yet applied by the server (a new key; refused if it may be). */
       replace: (changeId: string, vars: V) => queue.replace(changeId, vars),
       discard: (changeId: string) => queue.discard(changeId),
     };
   }, [queue, definition]);
+}
+
+/**
+ * The generic way to queue an edit (see `ChangeInput`): `queueChange({ kind, method, path,
+ * body, describe, entity, invalidates, idempotencyKey })` stores it and resolves with the
+ * queued change at once; it is sent now or when the network returns (exactly once).
+ */
+export function useQueueChange(): (input: ChangeInput) => Promise<QueuedChange<ChangeInput>> {
+  const queue = useMutationQueue();
+  return useCallback((input: ChangeInput) => queue.queueChange(input), [queue]);
 }

@@ -59,6 +59,24 @@ describe("the saved query cache", () => {
     expect(scopes).toEqual(["u1:ta"]);
   });
 
+  it("restores what was seen as stale, so the session and the data are asked again on use", async () => {
+    const db = openOfflineDb(`persist-test-${++dbCount}`);
+    const first = setup(db);
+    stops.push(first.persistence.start());
+    signIn(first.client, "u1", "ta");
+    first.client.setQueryData(["vehicles", "detail", "v1"], { plate: "AC-0001" });
+    await first.persistence.save();
+
+    const second = setup(db);
+    await second.persistence.restore();
+    for (const key of [ME, ["vehicles", "detail", "v1"]]) {
+      const state = second.client.getQueryState(key);
+      expect(state?.isInvalidated).toBe(true);
+      expect(state?.fetchStatus).toBe("idle"); // nothing fetched until a screen uses it
+    }
+    expect(second.client.getQueryData(ME)).toEqual({ user_id: "u1", tenant_id: "ta" });
+  });
+
   it("forgets the previous tenant's cache when the session switches tenant", async () => {
     const db = openOfflineDb(`persist-test-${++dbCount}`);
     const { client, persistence } = setup(db);

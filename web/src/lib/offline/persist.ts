@@ -113,7 +113,11 @@ export class QueryPersistence {
       // Never show a cache to a session it wasn't saved from.
       client.clear();
       await this.clear(null);
+      return;
     }
+    // What was saved is last seen, never fresh: shown at once, asked again on first use when
+    // online (a role changed since the last visit applies on this page load, not minutes later).
+    await client.invalidateQueries({ refetchType: "none" });
   }
 
   /** Save on every change of the cache (throttled) and follow the session; returns a stop. */

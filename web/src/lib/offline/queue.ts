@@ -1,5 +1,6 @@
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
 
+import { genericDefinition, isGenericDefinition, type ChangeInput } from "./generic";
 import { entityKey, fromDefinition, refusal, versionOf, withVersion } from "./changes";
 import { newKey } from "./ids";
 import type { SendOutcome, Sender } from "./send";
@@ -7,7 +8,8 @@ import type { ChangeStore } from "./store";
 import { isOpen, type AnyDefinition, type QueuedChange, type QueuedMutationDefinition } from "./types";
 
 export interface QueueOptions {
-  client: QueryClient;
+  /** The page's query cache; absent in the service worker (nothing to refetch there). */
+  client?: QueryClient;
   store: ChangeStore;
   send: Sender;
   /** Reads a record's current copy (after a version conflict). */
@@ -22,9 +24,20 @@ export interface QueueOptions {
   onUnauthenticated?: () => void;
   /** How long synced changes stay listed. */
   keepSyncedMs?: number;
+  /**
+   * Changes wait to be sent (offline, or the server away): the page registers a Background
+   * Sync here, so the service worker sends them even if the app is closed.
+   */
+  onWaiting?: (scope: string) => void;
+  /**
+   * Send without waiting for the backoff: the service worker's sync runs only when the
+   * browser says the network is back, and the browser's own retries are its backoff.
+   */
+  ignoreBackoff?: boolean;
 }
 
 type StepResult = "next" | "blocked" | "stop";
+type OptionalHooks = "client" | "broadcast" | "onUnauthenticated" | "onWaiting";
 
 const KEEP_SYNCED_MS = 10 * 60_000;
 const IDLE_CHECK_MS = 30_000;
@@ -39,8 +52,7 @@ export class QueueError extends Error {}
  * Framework-free; React reaches it through `OfflineProvider` and `useQueuedMutation`.
  */
 export class MutationQueue {
-  private readonly options: Required<Omit<QueueOptions, "broadcast" | "onUnauthenticated">> &
-    Pick<QueueOptions, "broadcast" | "onUnauthenticated">;
+  private readonly options: Required<Omit<QueueOptions, OptionalHooks>> & Pick<QueueOptions, OptionalHooks>;
   private scope: string | null = null;
   private changes: readonly QueuedChange[] = [];
   private readonly listeners = new Set<() => void>();
@@ -59,6 +71,7 @@ export class MutationQueue {
       isOnline: () => globalThis.navigator?.onLine ?? true,
       lock: (run) => run(),
       keepSyncedMs: KEEP_SYNCED_MS,
+      ignoreBackoff: false,
       ...options,
     };
   }
@@ -136,20 +149,39 @@ export class MutationQueue {
       }
     }
     if (scope !== this.scope) return;
+    const before = new Map(this.changes.map((change) => [change.id, change.status]));
     this.lastSeq = Math.max(this.lastSeq, ...kept.map((change) => change.seq));
     this.setChanges(kept);
+    // Sent meanwhile by another tab or the service worker: refresh what they touched.
+    const keys: QueryKey[] = [];
+    for (const change of kept) {
+      const was = before.get(change.id);
+      if (change.status !== "synced" || was === undefined || was === "synced") continue;
+      this.runSynced(change, change.response);
+      keys.push(...change.invalidates);
+    }
+    this.invalidate(keys);
   }
 
   // edits ---------------------------------------------------------------------------------
   /** Store an edit, apply it to the cache, and send it as soon as possible. */
-  async enqueue<V, C>(definition: QueuedMutationDefinition<V, C>, vars: V): Promise<QueuedChange<V>> {
+  async enqueue<V, C>(
+    definition: QueuedMutationDefinition<V, C>,
+    vars: V,
+    idempotencyKey?: string,
+  ): Promise<QueuedChange<V>> {
     const scope = this.scope;
     if (scope === null) throw new QueueError("Sign in to make changes.");
     this.define(definition);
+    const client = this.options.client;
+    // The same edit submitted twice (a double tap, a retried form): queued once.
+    const queued = idempotencyKey === undefined ? undefined : this.changes.find((c) => c.idempotencyKey === idempotencyKey);
+    if (queued) return queued as QueuedChange<V>;
     const now = this.options.now();
-    const context = definition.onQueue?.(this.options.client, vars);
+    const context = client ? definition.onQueue?.(client, vars) : undefined;
     const change: QueuedChange<V> = {
       ...fromDefinition(definition, vars, context),
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       id: newKey(),
       seq: (this.lastSeq = Math.max(now, this.lastSeq + 1)),
       scope,
@@ -160,11 +192,24 @@ export class MutationQueue {
     try {
       await this.save(change as QueuedChange);
     } catch (error) {
-      definition.onDiscard?.(this.options.client, vars, context);
+      if (client) definition.onDiscard?.(client, vars, context);
       throw error;
     }
     void this.flush();
     return change;
+  }
+
+  /**
+   * Queue a plain HTTP edit with no cache logic of its own (see `ChangeInput`): the generic
+   * way into the queue for any feature. Its `kind` must not also name a full definition.
+   */
+  queueChange(input: ChangeInput): Promise<QueuedChange<ChangeInput>> {
+    const known = this.definitions.get(input.kind);
+    if (known && !isGenericDefinition(known)) {
+      return Promise.reject(new QueueError(`${input.kind} has its own definition; use it.`));
+    }
+    const definition = known ?? genericDefinition(input.kind);
+    return this.enqueue(definition as QueuedMutationDefinition<ChangeInput>, input, input.idempotencyKey);
   }
 
   /**
@@ -182,8 +227,9 @@ export class MutationQueue {
     if (change.status === "pending" && change.maybeSent) {
       throw new QueueError("This change may already be saved; wait until it syncs.");
     }
-    definition.onDiscard?.(this.options.client, change.vars as V, change.context);
-    const context = definition.onQueue?.(this.options.client, vars);
+    const client = this.options.client;
+    if (client) definition.onDiscard?.(client, change.vars as V, change.context);
+    const context = client ? definition.onQueue?.(client, vars) : undefined;
     const replaced = await this.save({
       ...change,
       ...fromDefinition(definition, vars, context),
@@ -203,7 +249,8 @@ export class MutationQueue {
     this.options.broadcast?.(change.scope);
     if (change.status === "synced") return;
     const definition = this.definitions.get(change.kind);
-    if (definition?.onDiscard) definition.onDiscard(this.options.client, change.vars, change.context);
+    const client = this.options.client;
+    if (client && definition?.onDiscard) definition.onDiscard(client, change.vars, change.context);
     this.invalidate(change.invalidates);
   }
 
@@ -292,7 +339,8 @@ export class MutationQueue {
           continue;
         }
         if (change.status !== "pending" || (key && blocked.has(key))) continue;
-        if (change.nextAttemptAt > this.options.now()) return; // backing off: keep the order
+        // Backing off: keep the order.
+        if (!this.options.ignoreBackoff && change.nextAttemptAt > this.options.now()) return;
         const result = await this.sendOne(change);
         if (result === "stop") return;
         if (result === "blocked" && key) blocked.add(key);
@@ -347,8 +395,18 @@ export class MutationQueue {
       server: undefined,
     });
     await this.rebase(change, versionOf(data));
-    this.definitions.get(change.kind)?.onSynced?.(this.options.client, change.vars, data);
+    this.runSynced(change, data);
     this.pendingInvalidations.push(...change.invalidates);
+  }
+
+  private runSynced(change: QueuedChange, data: unknown): void {
+    const client = this.options.client;
+    if (!client) return;
+    try {
+      this.definitions.get(change.kind)?.onSynced?.(client, change.vars, data);
+    } catch (error) {
+      console.warn(`onSynced of ${change.kind} failed`, error);
+    }
   }
 
   /** Later edits of the same record were made on top of this one: send them on its new version. */
@@ -363,12 +421,14 @@ export class MutationQueue {
   }
 
   private invalidate(keys: QueryKey[]): void {
+    const client = this.options.client;
+    if (!client) return;
     const seen = new Set<string>();
     for (const queryKey of keys) {
       const id = JSON.stringify(queryKey);
       if (seen.has(id)) continue;
       seen.add(id);
-      void this.options.client.invalidateQueries({ queryKey });
+      void client.invalidateQueries({ queryKey });
     }
   }
 
@@ -377,6 +437,7 @@ export class MutationQueue {
     this.clearTimer();
     const waiting = this.changes.filter((change) => change.status === "pending");
     if (this.scope === null || waiting.length === 0) return;
+    this.options.onWaiting?.(this.scope);
     // Due now but not sent: offline, or behind a conflict. Look again in a while.
     const wait = Math.min(...waiting.map((change) => change.nextAttemptAt)) - this.options.now();
     const delay = wait > 0 ? Math.min(wait, IDLE_CHECK_MS) : IDLE_CHECK_MS;

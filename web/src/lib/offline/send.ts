@@ -26,11 +26,11 @@ async function readBody(response: Response): Promise<unknown> {
 }
 
 /** The change's request, with its Idempotency-Key, the CSRF token and `If-Match` if any. */
-export function requestFor(change: QueuedChange, origin: string): Request {
+export function requestFor(change: QueuedChange, origin: string, csrf: () => string | null = csrfToken): Request {
   const { method, path, body, ifMatch } = change.request;
   const headers = new Headers({ Accept: "application/json" });
   headers.set(IDEMPOTENCY_HEADER, change.idempotencyKey);
-  const token = csrfToken();
+  const token = csrf();
   if (token) headers.set(CSRF_HEADER, token);
   if (ifMatch !== undefined) headers.set("If-Match", `"${ifMatch}"`);
   if (body !== undefined) headers.set("Content-Type", "application/json");
@@ -42,12 +42,19 @@ export function requestFor(change: QueuedChange, origin: string): Request {
   });
 }
 
-/** Send a change over HTTP (the fetch resolved at call time, so tests may stub it). */
-export function httpSender(origin = globalThis.location?.origin ?? "http://localhost"): Sender {
+/**
+ * Send a change over HTTP (the fetch resolved at call time, so tests may stub it). `csrf`
+ * gives the session's token: the page reads it from the cookie, the service worker (no
+ * cookies to read) from the sync session the page stored.
+ */
+export function httpSender(
+  origin = globalThis.location?.origin ?? "http://localhost",
+  csrf: () => string | null = csrfToken,
+): Sender {
   return async (change) => {
     let response: Response;
     try {
-      response = await globalThis.fetch(requestFor(change, origin));
+      response = await globalThis.fetch(requestFor(change, origin, csrf));
     } catch (cause) {
       return { type: "unreachable", error: networkError(cause) };
     }

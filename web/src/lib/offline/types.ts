@@ -79,7 +79,7 @@ export interface QueuedMutationDefinition<V, C = unknown> {
   kind: string;
   request: (vars: V) => QueuedRequest;
   label: (vars: V) => string;
-  entity?: (vars: V) => ChangeEntity;
+  entity?: (vars: V) => ChangeEntity | undefined;
   /** Query keys to refetch once synced (or discarded). */
   invalidates?: (vars: V) => QueryKey[];
   /** Optimistic update of the query cache; returns what `onDiscard` needs to undo it (JSON). */

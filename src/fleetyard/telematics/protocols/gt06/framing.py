@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastcrc import crc16
+
 from fleetyard.telematics.protocols.base import ProtocolError
 
 START_SHORT = b"\x78\x78"
@@ -30,25 +32,11 @@ class Frame:
     extended: bool  # came in a 0x7979 long frame
 
 
-def _crc_table() -> tuple[int, ...]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
-        table.append(crc)
-    return tuple(table)
-
-
-_CRC_TABLE = _crc_table()
-
-
 def crc16_x25(data: bytes) -> int:
-    """CRC-16/X-25 (a.k.a. CRC-ITU): reflected 0x1021, init and xorout 0xFFFF."""
-    crc = 0xFFFF
-    for byte in data:
-        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ byte) & 0xFF]
-    return crc ^ 0xFFFF
+    """CRC-16/X-25 (a.k.a. CRC-ITU, CRC-16/IBM-SDLC): reflected 0x1021, init and xorout 0xFFFF.
+
+    Native (fastcrc), like the Teltonika CRC."""
+    return crc16.ibm_sdlc(data)
 
 
 def encode_frame(protocol: int, content: bytes, serial: int, *, extended: bool = False) -> bytes:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from fastcrc import crc16
+
 from fleetyard.telematics.protocols.base import ProtocolError
 
 PREAMBLE: Final = bytes(4)
@@ -21,25 +23,12 @@ MIN_DATA_FIELD: Final = 3  # codec id, Number of Data 1, Number of Data 2
 MAX_IMEI_DIGITS: Final = 20  # IMEIs have 15 digits; read the length, refuse nonsense
 
 
-def _crc16_arc_table() -> tuple[int, ...]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table.append(crc)
-    return tuple(table)
-
-
-_CRC_TABLE: Final = _crc16_arc_table()
-
-
 def crc16_arc(data: bytes) -> int:
-    """CRC-16/ARC (a.k.a. CRC-16/IBM): poly 0x8005 reflected, init 0, xorout 0."""
-    crc = 0
-    for byte in data:
-        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ byte) & 0xFF]
-    return crc
+    """CRC-16/ARC (a.k.a. CRC-16/IBM): poly 0x8005 reflected, init 0, xorout 0.
+
+    Computed natively (fastcrc): a Python loop over a frame's bytes was a fifth of the
+    gateway's CPU under load."""
+    return crc16.arc(data)
 
 
 @dataclass(frozen=True, slots=True)

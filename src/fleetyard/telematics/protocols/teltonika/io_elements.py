@@ -45,22 +45,27 @@ GSM_OPERATOR: Final = 241  # MCC followed by MNC, as a decimal number: 23201 = 2
 OVERSPEEDING: Final = 255  # present (as the event id) when the speed limit was exceeded
 UNPLUG: Final = 252  # 1: the device was unplugged from external power
 
-Convert = Callable[[IoValue], dict[str, Any]]
+# A converter writes the attributes its IO element means into the record's attributes (in
+# place: a record has ~10 elements, and a dict built and merged per element cost more than the
+# conversion) and writes nothing when the value has the wrong shape.
+Convert = Callable[[IoValue, dict[str, Any]], None]
 
 
 def _number(key: str, *, divisor: int = 1, signed: bool = False) -> Convert:
-    def convert(value: IoValue) -> dict[str, Any]:
-        if value.variable:  # a number never comes as NX; NX may be kilobytes long
-            return {}
-        raw = value.signed if signed else value.unsigned
-        return {key: raw / divisor if divisor != 1 else raw}
+    def convert(value: IoValue, into: dict[str, Any]) -> None:
+        data, variable = value
+        if variable:  # a number never comes as NX; NX may be kilobytes long
+            return
+        raw = int.from_bytes(data, "big", signed=signed)
+        into[key] = raw / divisor if divisor != 1 else raw
 
     return convert
 
 
 def _flag(key: str) -> Convert:
-    def convert(value: IoValue) -> dict[str, Any]:
-        return {} if value.variable else {key: value.unsigned != 0}
+    def convert(value: IoValue, into: dict[str, Any]) -> None:
+        if not value.variable:
+            into[key] = value.unsigned != 0
 
     return convert
 
@@ -72,24 +77,25 @@ def _ascii(value: IoValue) -> str | None:
     return text if text.isprintable() else None
 
 
-def _vin(value: IoValue) -> dict[str, Any]:
+def _vin(value: IoValue, into: dict[str, Any]) -> None:
     text = _ascii(value)
-    return {VIN: text} if text else {}
+    if text:
+        into[VIN] = text
 
 
-def _dtc_list(value: IoValue) -> dict[str, Any]:
+def _dtc_list(value: IoValue, into: dict[str, Any]) -> None:
     text = _ascii(value)
-    if text is None:
-        return {}
-    return {DTCS: [code.strip() for code in text.split(",") if code.strip()]}
+    if text is not None:
+        into[DTCS] = [code.strip() for code in text.split(",") if code.strip()]
 
 
 _GREEN_DRIVING: Final = {1: HARSH_ACCELERATION, 2: HARSH_BRAKING, 3: HARSH_CORNERING}
 
 
-def _green_driving(value: IoValue) -> dict[str, Any]:
+def _green_driving(value: IoValue, into: dict[str, Any]) -> None:
     key = None if value.variable else _GREEN_DRIVING.get(value.unsigned)
-    return {key: True} if key else {}
+    if key:
+        into[key] = True
 
 
 ATTRIBUTE_TABLE: Final[Mapping[int, Convert]] = {
@@ -119,10 +125,11 @@ class IoReading:
 
 def read_io(io: Mapping[int, IoValue], event_io_id: int) -> IoReading:
     attributes: dict[str, Any] = {}
+    table = ATTRIBUTE_TABLE
     for io_id, value in io.items():
-        convert = ATTRIBUTE_TABLE.get(io_id)
+        convert = table.get(io_id)
         if convert is not None:
-            attributes.update(convert(value))
+            convert(value, attributes)
     cell = _cell(io)
     if cell is not None:
         attributes[CELL] = cell

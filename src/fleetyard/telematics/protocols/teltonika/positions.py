@@ -24,7 +24,10 @@ def to_position(unique_id: str, record: AvlRecord) -> Position:
         **reading.attributes,
         PRIORITY: record.priority,
         EVENT: record.event_io_id,
-        IO: {str(io_id): value.raw for io_id, value in record.io.items()},
+        IO: {
+            str(io_id): data.hex() if variable else int.from_bytes(data, "big")  # IoValue.raw
+            for io_id, (data, variable) in record.io.items()
+        },
     }
     if record.generation_type is not None:
         attributes[GENERATION_TYPE] = record.generation_type

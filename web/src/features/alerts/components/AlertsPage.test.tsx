@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { asRole } from "@/test/access";
 import { sizeScrollers } from "@/test/layout";
-import { json, renderAt, stubFetch } from "@/test/render";
+import { renderWithQueueAt as renderAt } from "@/test/queue";
+import { json, stubFetch } from "@/test/render";
 
 import type { Alert } from "../api";
 import { AlertsPage } from "./AlertsPage";
@@ -78,8 +79,12 @@ describe("the alerts inbox", () => {
     await userEvent.click(screen.getByRole("checkbox", { name: "Select alert: Coolant 111 °C" }));
     await userEvent.click(screen.getByRole("checkbox", { name: "Select alert: Coolant 112 °C" }));
     await userEvent.click(screen.getByRole("button", { name: "Acknowledge selected (2)" }));
-    expect(await screen.findByText("Acknowledged 2 alerts.")).toBeTruthy();
-    const acks = calls.filter((c) => c.method === "POST").map((c) => new URL(c.url).pathname);
+    expect(await screen.findByText(/^Acknowledged 2 alerts\./)).toBeTruthy();
+    // through the offline queue: each with its own Idempotency-Key, sent once
+    await vi.waitFor(() => expect(calls.filter((c) => c.method === "POST")).toHaveLength(2));
+    const posts = calls.filter((c) => c.method === "POST");
+    expect(new Set(posts.map((c) => c.headers.get("Idempotency-Key"))).size).toBe(2);
+    const acks = posts.map((c) => new URL(c.url).pathname);
     expect(acks.sort()).toEqual([
       "/api/v1/alerts/00000000-0000-7000-8000-000000000001/acknowledge",
       "/api/v1/alerts/00000000-0000-7000-8000-000000000002/acknowledge",
@@ -88,6 +93,41 @@ describe("the alerts inbox", () => {
     const table = screen.getByRole("table");
     expect(within(table).getAllByRole("button", { name: /^Acknowledge alert/ })).toHaveLength(1);
     await vi.waitFor(() => expect(document.querySelector(".nav-badge")?.textContent).toMatch(/^1,/));
+  });
+
+  it("acknowledges offline: shown at once, waiting on the device, sent once when the network returns", async () => {
+    const calls = alertsApi();
+    const online = vi.spyOn(navigator, "onLine", "get").mockReturnValue(false);
+    renderAt(asRole("dispatcher", <AlertsPage />), "/alerts");
+    await userEvent.click(await screen.findByRole("button", { name: "Acknowledge alert: Coolant 113 °C" }));
+    expect(await screen.findByText(/Saved on this device/)).toBeTruthy();
+    const row = screen.getByText("Coolant 113 °C").closest("tr") as HTMLElement;
+    expect(within(row).getByText("Will be sent when the network allows")).toBeTruthy();
+    expect(within(row).queryByRole("button", { name: /Acknowledge/ })).toBeNull();
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+
+    online.mockReturnValue(true);
+    window.dispatchEvent(new Event("online"));
+    await vi.waitFor(() => expect(calls.filter((c) => c.method === "POST")).toHaveLength(1));
+    await vi.waitFor(() => expect(within(row).queryByText("Will be sent when the network allows")).toBeNull());
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(1);
+  });
+
+  it("lists an acknowledgement the server refused, to resolve", async () => {
+    stubFetch((request) => {
+      const url = new URL(request.url);
+      if (url.pathname.endsWith("/acknowledge")) {
+        return json({ error: { code: "not_found", message: "No such alert.", details: {} } }, 404);
+      }
+      if (url.pathname === "/api/v1/alerts") return json({ items: [alert(1)], next_cursor: null });
+      if (url.pathname.startsWith("/api/v1/vehicles")) return json({ items: [], next_cursor: null });
+      return undefined;
+    });
+    renderAt(asRole("dispatcher", <AlertsPage />), "/alerts");
+    await userEvent.click(await screen.findByRole("button", { name: "Acknowledge alert: Coolant 111 °C" }));
+    const problems = await screen.findByRole("region", { name: "Acknowledgements to resolve" });
+    expect(within(problems).getByText("Acknowledge alert: Coolant 111 °C")).toBeTruthy();
+    expect(await within(problems).findByText(/No such alert/)).toBeTruthy();
   });
 
   it("shows a viewer the alerts without a way to acknowledge them", async () => {

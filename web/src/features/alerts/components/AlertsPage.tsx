@@ -8,8 +8,23 @@ import { VirtualTable, type Column } from "@/components/VirtualTable";
 import { useAccess } from "@/lib/access";
 import { errorMessage } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
+import {
+  ChangeProblem,
+  ChangeState,
+  queuedNotice,
+  useOnline,
+  useQueuedChanges,
+  useQueuedMutation,
+  type QueuedChange,
+} from "@/lib/offline";
 
-import { acknowledgedText, alertListQueryOptions, useAcknowledgeAlert, type Alert, type AlertFilters } from "../api";
+import {
+  acknowledgedText,
+  acknowledgeInboxAlertMutation,
+  alertListQueryOptions,
+  type Alert,
+  type AlertFilters,
+} from "../api";
 import { AlertFiltersForm } from "./AlertFiltersForm";
 import { isOpenCritical, SeverityBadge } from "./SeverityBadge";
 import { useAlertFilters } from "./useAlertFilters";
@@ -20,20 +35,39 @@ interface Outcome {
   failures: string[];
 }
 
-/** Several alerts, one request each; what failed is said, with the server's reason. */
-function useBulkAcknowledge() {
-  const acknowledge = useAcknowledgeAlert();
+/**
+ * Several alerts, one queued request each (offline too): shown acknowledged at once, sent
+ * when the network allows. What could not be queued is said here; what the server refuses
+ * later is listed above the table (and in the header's sync panel) to resolve.
+ */
+function useBulkAcknowledge(rows: readonly Alert[]) {
+  const acknowledge = useQueuedMutation(acknowledgeInboxAlertMutation);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const run = async (ids: string[]) => {
     setBusy(true);
     setOutcome(null);
-    const results = await Promise.allSettled(ids.map((id) => acknowledge.mutateAsync(id)));
+    const message = (id: string) => rows.find((alert) => alert.id === id)?.message ?? "alert";
+    const results = await Promise.allSettled(
+      ids.map((id) => acknowledge.mutate({ alertId: id, message: message(id) })),
+    );
     const failures = results.flatMap((r) => (r.status === "rejected" ? [errorMessage(r.reason)] : []));
     setOutcome({ acknowledged: results.length - failures.length, failures: [...new Set(failures)] });
     setBusy(false);
   };
   return { run, busy, outcome };
+}
+
+/** Each alert's latest queued acknowledgement (from here or the vehicle's page). */
+function useAcknowledgements(): Map<string, QueuedChange> {
+  const changes = useQueuedChanges();
+  return useMemo(() => {
+    const byAlert = new Map<string, QueuedChange>();
+    for (const change of changes) {
+      if (change.entity?.type === "alert") byAlert.set(change.entity.id, change);
+    }
+    return byAlert;
+  }, [changes]);
 }
 
 interface Selection {
@@ -44,9 +78,10 @@ interface Selection {
   busy: boolean;
   /** The header's "select all" box. */
   header: ReactNode;
+  acknowledgements: Map<string, QueuedChange>;
 }
 
-function columns({ canAck, selected, toggle, acknowledgeOne, busy, header }: Selection): Column<Alert>[] {
+function columns({ canAck, selected, toggle, acknowledgeOne, busy, header, acknowledgements }: Selection): Column<Alert>[] {
   const select: Column<Alert> = {
     key: "select",
     header,
@@ -125,14 +160,17 @@ function columns({ canAck, selected, toggle, acknowledgeOne, busy, header }: Sel
       header: "Acknowledged",
       width: "14rem",
       className: "cell-wrap",
-      cell: (alert) =>
-        alert.acknowledged_at ? (
+      cell: (alert) => {
+        const change = acknowledgements.get(alert.id);
+        if (change && change.status !== "synced") return <ChangeState change={change} />;
+        return alert.acknowledged_at ? (
           <span className="alert-ack" title={acknowledgedText(alert)}>
             {acknowledgedText(alert)}
           </span>
         ) : (
           <span className="muted">Not yet</span>
-        ),
+        );
+      },
     },
   ];
   return canAck ? [select, ...base, action] : base;
@@ -143,7 +181,10 @@ function AlertInbox({ canAck }: { canAck: boolean }) {
   const query = useInfiniteQuery(alertListQueryOptions(filters));
   const rows = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const bulk = useBulkAcknowledge();
+  const bulk = useBulkAcknowledge(rows);
+  const online = useOnline();
+  const acknowledgements = useAcknowledgements();
+  const problems = [...acknowledgements.values()].filter((c) => c.status === "failed" || c.status === "conflict");
   const pending = rows.filter((alert) => !alert.acknowledged_at);
   const chosen = pending.filter((alert) => selected.has(alert.id)).map((alert) => alert.id);
   const allChosen = pending.length > 0 && chosen.length === pending.length;
@@ -188,7 +229,10 @@ function AlertInbox({ canAck }: { canAck: boolean }) {
           </button>
           <div role="status" aria-live="polite">
             {bulk.outcome && bulk.outcome.acknowledged > 0
-              ? `Acknowledged ${bulk.outcome.acknowledged} alert${bulk.outcome.acknowledged === 1 ? "" : "s"}.`
+              ? queuedNotice(
+                  `Acknowledged ${bulk.outcome.acknowledged} alert${bulk.outcome.acknowledged === 1 ? "" : "s"}.`,
+                  online,
+                )
               : null}
           </div>
         </div>
@@ -197,6 +241,16 @@ function AlertInbox({ canAck }: { canAck: boolean }) {
         <div className="notice notice-error" role="alert">
           Some alerts were not acknowledged: {bulk.outcome.failures.join(" ")}
         </div>
+      ) : null}
+      {problems.length > 0 ? (
+        <section className="alert-problems" aria-label="Acknowledgements to resolve">
+          {problems.map((change) => (
+            <div key={change.id}>
+              <p>{change.label}</p>
+              <ChangeProblem change={change} />
+            </div>
+          ))}
+        </section>
       ) : null}
       {query.isError && rows.length === 0 ? (
         <ErrorNotice error={query.error} title="Can't load alerts." />
@@ -210,6 +264,7 @@ function AlertInbox({ canAck }: { canAck: boolean }) {
             acknowledgeOne: (id) => void acknowledge([id]),
             busy: bulk.busy,
             header,
+            acknowledgements,
           })}
           rowKey={(alert) => alert.id}
           rowClassName={(alert) => (isOpenCritical(alert) ? "row-danger row-critical" : undefined)}

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { json, renderAt, stubFetch } from "@/test/render";
 
-import type { Dashboard } from "../api";
+import type { Dashboard, FleetSummary } from "../api";
 import { DashboardPage } from "./DashboardPage";
 
 afterEach(() => {
@@ -62,10 +62,37 @@ function board(overrides: Partial<Dashboard> = {}): Dashboard {
   };
 }
 
-function dashboardApi(answer: () => Dashboard) {
-  return stubFetch((request) =>
-    new URL(request.url).pathname === "/api/v1/dashboard" ? json(answer()) : undefined,
-  );
+const DEPOT = "00000000-0000-7000-8000-0000000000b1";
+
+function summary(overrides: Partial<FleetSummary> = {}): FleetSummary {
+  return {
+    generated_at: "2026-05-04T09:30:00Z",
+    timezone: "UTC",
+    today_from: "2026-05-04T00:00:00Z",
+    vehicles: {
+      total: 13,
+      by_status: { active: 10, in_maintenance: 2, retired: 1 },
+      by_type: { van: 9, truck: 4 },
+      by_depot: [
+        { group_id: DEPOT, name: "Helsinki depot", vehicles: 8 },
+        { group_id: null, name: null, vehicles: 5 },
+      ],
+      by_activity: board().vehicles,
+    },
+    alerts: board().alerts,
+    devices: board().devices,
+    reservations_today: { total: 3, by_status: { confirmed: 2, requested: 1 } },
+    distance_today: { km: 412.3, vehicles: 9 },
+    ...overrides,
+  };
+}
+
+function dashboardApi(answer: () => Dashboard, fleet: () => FleetSummary = () => summary()) {
+  return stubFetch((request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/api/v1/dashboard") return json(answer());
+    return path === "/api/v1/fleet/summary" ? json(fleet()) : undefined;
+  });
 }
 
 const figure = (container: HTMLElement, name: string) =>
@@ -78,7 +105,8 @@ describe("the dashboard", () => {
 
     expect(await screen.findByRole("heading", { level: 1, name: "Fleet overview" })).toBeTruthy();
     await screen.findByRole("heading", { level: 2, name: "Vehicles" });
-    expect(calls.every((call) => new URL(call.url).pathname === "/api/v1/dashboard")).toBe(true);
+    const read = new Set(calls.map((call) => new URL(call.url).pathname));
+    expect(read).toEqual(new Set(["/api/v1/dashboard", "/api/v1/fleet/summary"]));
     expect(figure(container, "vehicles.total")).toBe("12");
     expect(figure(container, "vehicles.moving")).toBe("4");
     expect(figure(container, "vehicles.no_position")).toBe("2");
@@ -134,26 +162,73 @@ describe("the dashboard", () => {
     for (const [path, value] of numbers) expect([path, figure(container, path)]).toEqual([path, String(value)]);
   });
 
+  it("adds the summary's breakdowns, each figure from one source, each row a link to its list", async () => {
+    dashboardApi(() => board());
+    const { container } = renderAt(<DashboardPage />);
+
+    const status = await screen.findByRole("region", { name: "Vehicles by status" });
+    expect(figure(status, "summary.vehicles.by_status.in_maintenance")).toBe("2");
+    expect(within(status).getByRole("link", { name: /In maintenance/ }).getAttribute("href")).toBe(
+      "/vehicles?status=in_maintenance",
+    );
+    const types = screen.getByRole("region", { name: "Vehicles by type" });
+    expect(within(types).getAllByRole("link").map((a) => a.textContent)).toEqual(["Van9", "Truck4"]);
+    const depots = screen.getByRole("region", { name: "Vehicles by depot" });
+    expect(within(depots).getByRole("link", { name: /Helsinki depot/ }).getAttribute("href")).toBe(
+      `/vehicles?group=${DEPOT}`,
+    );
+    expect(figure(depots, "summary.vehicles.by_depot.none")).toBe("5"); // "No depot": no list to link
+    const today = screen.getByRole("region", { name: "Reservations today" });
+    expect(figure(today, "summary.reservations_today.total")).toBe("3");
+    expect(figure(today, "summary.reservations_today.by_status.requested")).toBe("1");
+
+    // What /dashboard already answers (activity, alerts, devices, distance) shows once, from it.
+    for (const path of ["vehicles.total", "vehicles.moving", "alerts.open", "devices.total", "distance_today"]) {
+      expect(container.querySelectorAll(`[data-figure="${path}"]`)).toHaveLength(1);
+    }
+    expect(container.querySelector('[data-figure^="summary.vehicles.by_activity"]')).toBeNull();
+    expect(container.querySelector('[data-figure^="summary.alerts"]')).toBeNull();
+  });
+
   it("renders a figure it has never heard of, and leaves out sections the role can't read", async () => {
     dashboardApi(() =>
       board({
         devices: null,
+        reservations: null,
         alerts: { open: 0, unacknowledged: 0, by_severity: { critical: 0, warning: 0, info: 0 } },
         figures: [
           ...board().figures,
-          { key: "maintenance_due", label: "Maintenance due", value: 3, unit: null, detail: null, href: "/maintenance" },
+          { key: "plans_in_progress", label: "Plans in progress", value: 3, unit: null, detail: null, href: "/plans" },
         ],
       }),
+      () => summary({ devices: null, reservations_today: null }),
     );
     const { container } = renderAt(<DashboardPage />);
 
-    const due = await screen.findByRole("region", { name: "Maintenance due" });
-    expect(figure(container, "maintenance_due")).toBe("3");
-    expect(within(due).getByRole("link", { name: "Details: Maintenance due" }).getAttribute("href")).toBe(
-      "/maintenance",
-    );
+    const plans = await screen.findByRole("region", { name: "Plans in progress" });
+    expect(figure(container, "plans_in_progress")).toBe("3");
+    expect(within(plans).getByRole("link", { name: "Details: Plans in progress" }).getAttribute("href")).toBe("/plans");
+    expect(screen.queryByRole("region", { name: "Maintenance" })).toBeNull();
     expect(screen.queryByRole("region", { name: "Devices" })).toBeNull();
     expect(screen.getByRole("region", { name: "Open alerts" }).className).not.toContain("critical");
+    expect(screen.queryByRole("region", { name: "Reservations today" })).toBeNull();
+  });
+
+  it("shows vehicles due for service, open work orders and parts to reorder, each linking to its list", async () => {
+    dashboardApi(() =>
+      board({ maintenance: { due_soon: 4, due: 2, overdue: 1, open_work_orders: 5, low_stock_parts: 2 } }),
+    );
+    const { container } = renderAt(<DashboardPage />);
+
+    const card = await screen.findByRole("region", { name: "Maintenance" });
+    expect(card.className).toContain("critical");
+    expect(card.textContent).toContain("3 vehicles due for service");
+    expect(figure(container, "maintenance.overdue")).toBe("1");
+    expect(figure(container, "maintenance.due_soon")).toBe("4");
+    expect(within(card).getByRole("link", { name: /Open work orders/ }).getAttribute("href")).toBe(
+      "/work-orders?status=open",
+    );
+    expect(within(card).getByRole("link", { name: /Parts to reorder/ }).getAttribute("href")).toBe("/maintenance/parts");
   });
 
   it("says when the figures can't be loaded", async () => {

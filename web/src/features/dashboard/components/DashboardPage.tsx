@@ -7,12 +7,14 @@ import { ACTIVITIES, STALE_AFTER_MS, STATUS_STYLE, activityStatus } from "@/lib/
 
 import {
   dashboardQueryOptions,
+  summaryQueryOptions,
   useRefreshOnLiveChanges,
   type Dashboard,
   type Figure,
   type UpcomingReservation,
 } from "../api";
 import "@/components/components.css";
+import { SummaryCards } from "./SummaryCards";
 import "./dashboard.css";
 
 const SEVERITIES = ["critical", "warning", "info"] as const;
@@ -89,6 +91,50 @@ function AlertsCard({ alerts }: { alerts: Dashboard["alerts"] }) {
           <Link to="/alerts?acknowledged=no">
             <span className="dashboard-row-label">Not acknowledged</span>
             <Count figure="alerts.unacknowledged" value={alerts.unacknowledged} />
+          </Link>
+        </li>
+      </ul>
+    </section>
+  );
+}
+
+const SERVICE_ROWS = [
+  { key: "overdue", label: "Overdue" },
+  { key: "due", label: "Due" },
+  { key: "due_soon", label: "Due soon" },
+] as const;
+
+/** Vehicles by their worst service schedule, open work orders and parts to reorder. */
+function MaintenanceCard({ counts }: { counts: NonNullable<Dashboard["maintenance"]> }) {
+  const needing = counts.due + counts.overdue;
+  return (
+    <section
+      className={`card dashboard-card${counts.overdue > 0 ? " dashboard-card-critical" : ""}`}
+      aria-labelledby="dashboard-maintenance"
+    >
+      <h2 id="dashboard-maintenance">Maintenance</h2>
+      <p className="dashboard-headline">
+        <span className="dashboard-count">{formatNumber(needing)}</span> {plural(needing, "vehicle")} due for service
+      </p>
+      <ul className="dashboard-rows">
+        {SERVICE_ROWS.map(({ key, label }) => (
+          <li key={key}>
+            <Link to="/maintenance">
+              <span className="dashboard-row-label">{label}</span>
+              <Count figure={`maintenance.${key}`} value={counts[key]} />
+            </Link>
+          </li>
+        ))}
+        <li>
+          <Link to="/work-orders?status=open">
+            <span className="dashboard-row-label">Open work orders</span>
+            <Count figure="maintenance.open_work_orders" value={counts.open_work_orders} />
+          </Link>
+        </li>
+        <li>
+          <Link to="/maintenance/parts">
+            <span className="dashboard-row-label">Parts to reorder</span>
+            <Count figure="maintenance.low_stock_parts" value={counts.low_stock_parts} />
           </Link>
         </li>
       </ul>
@@ -181,6 +227,7 @@ function ReservationsCard({ outlook }: { outlook: NonNullable<Dashboard["reserva
 /** The landing page: the fleet at a glance, each figure a link to the list behind it. */
 export function DashboardPage() {
   const query = useQuery(dashboardQueryOptions());
+  const summary = useQuery(summaryQueryOptions());
   useRefreshOnLiveChanges();
   const board = query.data;
   return (
@@ -204,9 +251,14 @@ export function DashboardPage() {
             {board.figures.map((figure) => (
               <FigureCard key={figure.key} figure={figure} />
             ))}
+            {board.maintenance ? <MaintenanceCard counts={board.maintenance} /> : null}
             {board.devices ? <DevicesCard devices={board.devices} /> : null}
             {board.reservations ? <ReservationsCard outlook={board.reservations} /> : null}
+            {summary.data ? <SummaryCards summary={summary.data} /> : null}
           </div>
+          {summary.isError && !summary.data ? (
+            <ErrorNotice error={summary.error} title="The breakdowns could not be loaded." />
+          ) : null}
         </>
       ) : null}
     </div>

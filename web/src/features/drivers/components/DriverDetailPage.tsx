@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { Link, useNavigate, useParams } from "react-router";
+import { useState } from "react";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { FactList, type Fact } from "@/components/FactList";
 import { RecordActions } from "@/components/RecordActions";
@@ -8,8 +9,17 @@ import { VehicleLink } from "@/components/VehicleLink";
 import { useAccess } from "@/lib/access";
 import { isApiError } from "@/lib/api";
 import { formatDateTime, humanize } from "@/lib/format";
+import {
+  ChangeProblem,
+  ChangeState,
+  describeValue,
+  queuedNotice,
+  useChangesFor,
+  useOnline,
+  useQueuedMutation,
+} from "@/lib/offline";
 
-import { driverQueryOptions, useDeleteDriver, type Driver } from "../api";
+import { deleteDriverMutation, driverQueryOptions, type Driver } from "../api";
 import { LicenceBadge } from "./LicenceBadge";
 
 function DriverRecord({ driver }: { driver: Driver }) {
@@ -29,6 +39,38 @@ function DriverRecord({ driver }: { driver: Driver }) {
       <h2 id="driver-record-title">Record</h2>
       <FactList facts={fields} />
     </section>
+  );
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  name: "Name",
+  email: "Email",
+  phone: "Phone",
+  licence_number: "Licence number",
+  licence_class: "Licence class",
+  licence_expiry: "Licence expiry",
+  status: "Status",
+  assigned_vehicle_id: "Assigned vehicle",
+  group_id: "Group",
+};
+
+/** The driver's queued edits: the newest's state, and any the server refused, to resolve. */
+function DriverSync({ driverId }: { driverId: string }) {
+  const changes = useChangesFor("driver", driverId);
+  const latest = changes.at(-1);
+  if (!latest) return null;
+  return (
+    <div className="record-sync">
+      <ChangeState change={latest} />
+      {changes.map((change) => (
+        <ChangeProblem
+          key={change.id}
+          change={change}
+          fieldLabel={(field) => FIELD_LABELS[field] ?? field}
+          describe={(_field, value) => describeValue(value)}
+        />
+      ))}
+    </div>
   );
 }
 
@@ -54,8 +96,12 @@ export function DriverDetailPage() {
   const { driverId = "" } = useParams();
   const access = useAccess();
   const navigate = useNavigate();
+  const location = useLocation();
+  const online = useOnline();
   const driver = useQuery(driverQueryOptions(driverId));
-  const remove = useDeleteDriver();
+  const remove = useQueuedMutation(deleteDriverMutation);
+  const [failure, setFailure] = useState<unknown>(null);
+  const notice = (location.state as { notice?: unknown } | null)?.notice;
   if (driver.isPending) return <Loading label="Loading driver…" />;
   if (driver.isError) return <DriverLoadError error={driver.error} />;
   const record = driver.data;
@@ -70,17 +116,33 @@ export function DriverDetailPage() {
             editTo={`/drivers/${record.id}/edit`}
             prompt={`Delete driver ${record.name}?`}
             confirmLabel="Delete driver"
-            pending={remove.isPending}
+            pending={false}
             onDelete={() =>
-              remove.mutate(
-                { id: record.id, version: record.version },
-                { onSuccess: () => navigate("/drivers", { replace: true }) },
-              )
+              void remove
+                .mutate({ driverId: record.id, version: record.version, name: record.name })
+                .then(() =>
+                  navigate("/drivers", {
+                    replace: true,
+                    state: { notice: queuedNotice(`Deleted ${record.name}.`, online) },
+                  }),
+                )
+                .catch(setFailure)
             }
           />
         ) : null}
       </div>
-      {remove.isError ? <ErrorNotice error={remove.error} title="Not deleted." /> : null}
+      {failure ? <ErrorNotice error={failure} title="Not deleted." /> : null}
+      {typeof notice === "string" ? (
+        <p role="status" className="notice notice-info">
+          {notice}
+        </p>
+      ) : null}
+      <DriverSync driverId={record.id} />
+      <p>
+        <Link to={`/drivers/${record.id}/scorecard`}>Driving score and what took points off</Link>
+        {" · "}
+        <Link to="/drivers/scores">All drivers by score</Link>
+      </p>
       <div className="detail-grid">
         <DriverRecord driver={record} />
       </div>

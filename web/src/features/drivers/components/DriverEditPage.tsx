@@ -6,9 +6,9 @@ import { NoAccess } from "@/components/NoAccess";
 import { Loading } from "@/components/Status";
 import { useAccess } from "@/lib/access";
 import { changedFields } from "@/lib/changes";
-import { isVersionConflict } from "@/lib/formErrors";
+import { queuedNotice, useOnline, useQueuedMutation } from "@/lib/offline";
 
-import { driverQueryOptions, useUpdateDriver, type Driver, type DriverUpdate } from "../api";
+import { driverQueryOptions, updateDriverMutation, type Driver, type DriverUpdate } from "../api";
 import { DriverLoadError } from "./DriverDetailPage";
 import { driverBody, DriverForm, driverValues, type DriverValues } from "./DriverForm";
 
@@ -17,25 +17,44 @@ export function driverChanges(driver: Driver, values: DriverValues): DriverUpdat
   return changedFields(driverBody(driverValues(driver)), driverBody(values), driver.version) as DriverUpdate;
 }
 
+/**
+ * Edit a driver through the offline queue: saved on this device at once and sent when the
+ * network allows; the driver's page shows where the edit stands (a version conflict there).
+ */
 export function DriverEditPage() {
   const { driverId = "" } = useParams();
   const access = useAccess();
-  const navigate = useNavigate();
   const driver = useQuery(driverQueryOptions(driverId));
-  const update = useUpdateDriver();
-  // The form starts again from the latest record after a version conflict's reload.
-  const [formKey, setFormKey] = useState(0);
 
   if (!access.can("drivers:write")) return <NoAccess role={access.role} what="edit drivers" />;
   if (driver.isPending) return <Loading label="Loading driver…" />;
   if (driver.isError) return <DriverLoadError error={driver.error} />;
-  const record = driver.data;
-  const conflict = isVersionConflict(update.error);
+  return <EditDriver key={driver.data.id} shown={driver.data} />;
+}
 
-  const reload = async () => {
-    await driver.refetch();
-    update.reset();
-    setFormKey((key) => key + 1);
+function EditDriver({ shown }: { shown: Driver }) {
+  const navigate = useNavigate();
+  const online = useOnline();
+  const update = useQueuedMutation(updateDriverMutation);
+  const [failure, setFailure] = useState<unknown>(null);
+  // The driver as they were when the form opened: a refetch meanwhile (someone else's save)
+  // must not move the edit's base, or the fields typed here would silently undo theirs.
+  const [record] = useState(shown);
+  const back = (notice?: string) => navigate(`/drivers/${record.id}`, notice ? { state: { notice } } : undefined);
+
+  const submit = async (values: DriverValues) => {
+    const changes: Partial<DriverUpdate> = { ...driverChanges(record, values) };
+    delete changes.version;
+    if (Object.keys(changes).length === 0) {
+      back("Nothing changed.");
+      return;
+    }
+    try {
+      await update.mutate({ driverId: record.id, version: record.version, changes, name: record.name });
+      back(queuedNotice("Saved.", online));
+    } catch (error) {
+      setFailure(error);
+    }
   };
 
   return (
@@ -45,27 +64,13 @@ export function DriverEditPage() {
       </p>
       <h1>Edit {record.name}</h1>
       <DriverForm
-        key={`${record.id}-${formKey}`}
+        key={record.id}
         initial={driverValues(record)}
         submitLabel="Save changes"
-        pending={update.isPending}
-        error={update.error}
-        notice={
-          conflict ? (
-            <p>
-              <button type="button" className="button" onClick={() => void reload()}>
-                Load the latest version (discards your edits)
-              </button>
-            </p>
-          ) : null
-        }
-        onSubmit={(values) =>
-          update.mutate(
-            { id: record.id, body: driverChanges(record, values) },
-            { onSuccess: () => navigate(`/drivers/${record.id}`) },
-          )
-        }
-        onCancel={() => navigate(`/drivers/${record.id}`)}
+        pending={false}
+        error={failure}
+        onSubmit={(values) => void submit(values)}
+        onCancel={() => back()}
       />
     </>
   );

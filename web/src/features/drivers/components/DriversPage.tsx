@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useCallback, useMemo } from "react";
-import { Link } from "react-router";
+import { useCallback, useMemo, type ComponentType } from "react";
+import { Link, useLocation } from "react-router";
 
 import { NoAccess } from "@/components/NoAccess";
 import { ErrorNotice } from "@/components/Status";
@@ -8,8 +8,18 @@ import { VehicleLink } from "@/components/VehicleLink";
 import { VirtualTable, type Column } from "@/components/VirtualTable";
 import { useAccess } from "@/lib/access";
 import { humanize } from "@/lib/format";
+import { useOnline } from "@/lib/offline";
 
-import { driverListQueryOptions, licenceState, type Driver } from "../api";
+import {
+  driverListQueryOptions,
+  driverListSearches,
+  driverMatchesOffline,
+  licenceState,
+  sortDrivers,
+  type Driver,
+  type DriverFilters,
+} from "../api";
+import { DriverFacets } from "./DriverFacets";
 import { DriverFiltersForm } from "./DriverFiltersForm";
 import { LicenceBadge } from "./LicenceBadge";
 import { useDriverFilters } from "./useDriverFilters";
@@ -50,14 +60,30 @@ function rowClass(driver: Driver): string | undefined {
   return state === "expired" ? "row-danger" : state === "expiring" ? "row-warning" : undefined;
 }
 
+/** The list's rows: the drivers endpoint's, search hits, or offline the saved rows filtered here. */
+function useDriverRows(filters: DriverFilters) {
+  const online = useOnline();
+  const searching = driverListSearches(filters);
+  const saved = searching && !online;
+  const query = useInfiniteQuery(driverListQueryOptions(saved ? { ...filters, q: undefined, facets: {} } : filters));
+  const rows = useMemo(() => {
+    const loaded = query.data?.pages.flatMap((page) => page.items) ?? [];
+    if (saved) return loaded.filter((driver) => driverMatchesOffline(driver, filters));
+    return searching ? sortDrivers(loaded, filters.sort) : loaded;
+  }, [query.data, saved, searching, filters]);
+  return { query, rows, searching, saved };
+}
+
 function DriverTable() {
-  const { filters, setFilter } = useDriverFilters();
+  const { filters, setFilter, toggleFacet, clearFacets } = useDriverFilters();
   const onSort = useCallback((sort: string) => setFilter("sort", sort), [setFilter]);
-  const query = useInfiniteQuery(driverListQueryOptions(filters));
-  const rows = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data]);
+  const { query, rows, searching, saved } = useDriverRows(filters);
   return (
     <>
       <DriverFiltersForm filters={filters} onChange={setFilter} />
+      <DriverFacets filters={filters} onToggle={toggleFacet} onClear={clearFacets} />
+      {saved ? <p className="muted">Offline: the drivers saved on this device, filtered here (exact words).</p> : null}
+
       {query.isError && rows.length === 0 ? (
         <ErrorNotice error={query.error} title="Can't load drivers." />
       ) : (
@@ -73,7 +99,7 @@ function DriverTable() {
           isFetchingNextPage={query.isFetchingNextPage}
           fetchNextPage={query.fetchNextPage}
           emptyText="No drivers match these filters."
-          sort={filters.sort || "name"}
+          sort={filters.sort || (searching && !saved ? "" : "name")}
           onSort={onSort}
         />
       )}
@@ -82,8 +108,14 @@ function DriverTable() {
   );
 }
 
-export function DriversPage() {
+/**
+ * The drivers list. The app composes in a summary shown above it (this week's best and worst
+ * scores, from the scorecard feature); features don't import each other.
+ */
+export function DriversPage({ Summary }: { Summary?: ComponentType } = {}) {
   const access = useAccess();
+  // "Deleted …; sent when the network allows" from the driver's page.
+  const notice = (useLocation().state as { notice?: unknown } | null)?.notice;
   return (
     <>
       <div className="page-head">
@@ -94,7 +126,19 @@ export function DriversPage() {
           </Link>
         ) : null}
       </div>
-      {access.can("drivers:read") ? <DriverTable /> : <NoAccess role={access.role} what="see drivers" />}
+      {typeof notice === "string" ? (
+        <p role="status" className="notice notice-info">
+          {notice}
+        </p>
+      ) : null}
+      {access.can("drivers:read") ? (
+        <>
+          {Summary ? <Summary /> : null}
+          <DriverTable />
+        </>
+      ) : (
+        <NoAccess role={access.role} what="see drivers" />
+      )}
     </>
   );
 }

@@ -1,17 +1,24 @@
-import { oneOf, useUrlFilters } from "@/lib/useUrlFilters";
+import { useMemo } from "react";
 
-import { DRIVER_STATUSES, type DriverFilters } from "../api";
+import { useUrlFacets } from "@/lib/useFacetCounts";
+import { useUrlFilters } from "@/lib/useUrlFilters";
 
-const PARAMS = { q: "q", status: "status", licence: "licence", sort: "sort" } as const;
+import { DRIVER_FACET_PARAMS, type DriverFilters } from "../api";
 
-const read = (get: (name: keyof DriverFilters) => string | undefined): DriverFilters => ({
+type Single = Omit<DriverFilters, "facets">;
+
+const PARAMS = { q: "q", licence: "licence", sort: "sort" } as const;
+
+const read = (get: (name: keyof Single) => string | undefined): Single => ({
   q: get("q"),
-  status: oneOf(get("status"), DRIVER_STATUSES),
   licence: get("licence") === "expiring" ? "expiring" : undefined,
   sort: get("sort"),
 });
 
 /** The list's filters live in the URL, so a filtered list can be bookmarked and shared. */
 export function useDriverFilters() {
-  return useUrlFilters<DriverFilters>(PARAMS, read);
+  const { filters: single, setFilter } = useUrlFilters<Single>(PARAMS, read);
+  const { selection, toggle, clear } = useUrlFacets(DRIVER_FACET_PARAMS);
+  const filters = useMemo<DriverFilters>(() => ({ ...single, facets: selection }), [single, selection]);
+  return { filters, setFilter, toggleFacet: toggle, clearFacets: clear };
 }

@@ -16,7 +16,7 @@ import { SelectedLayer } from "./SelectedLayer";
 import { TrackLayer } from "./TrackLayer";
 import { VehicleList } from "./VehicleList";
 import { VehiclePanel } from "./VehiclePanel";
-import { VehiclesLayer } from "./VehiclesLayer";
+import { VehiclesOverlay } from "./VehiclesOverlay";
 
 /**
  * The live map: every vehicle of the tenant moving in real time, the list beside it, and the
@@ -56,8 +56,8 @@ export function MapPage() {
     map = (
       <MapView config={config.data}>
         <FitToFleet config={config.data} skip={selected !== null} />
-        <VehiclesLayer onSelect={pick} />
         <TrackLayer replay={replay} />
+        <VehiclesOverlay selected={selected} onSelect={pick} />
         {selected ? (
           <SelectedLayer vehicleId={selected} follow={follow} onStopFollowing={stopFollowing} />
         ) : null}

@@ -1,14 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
-import type { GeoJSONSource } from "maplibre-gl";
 import { useEffect, useRef } from "react";
 
 import { fleetIndex } from "@/lib/live";
 
 import { fleetStateQueryOptions, type FleetState } from "../api";
-import { removeFromMap, useMap } from "./MapContext";
+import { useMap } from "./MapContext";
 
-const SOURCE = "selected-vehicle";
-const RING = "selected-vehicle-ring";
 const FOLLOW_ZOOM = 15;
 
 function reducedMotion(): boolean {
@@ -22,9 +19,9 @@ function selectedFix(fleet: FleetState, vehicleId: string) {
 }
 
 /**
- * The selected vehicle: a ring around it (drawn above the clusters, so it shows when its
- * marker is inside one), the map brought to it when picked, and kept centred on it while
- * following. Dragging the map stops following.
+ * The selected vehicle's camera: the map brought to it when picked, and kept centred on it
+ * while following (its ring is drawn by the vehicles overlay). Dragging the map stops
+ * following.
  */
 export function SelectedLayer({
   vehicleId,
@@ -47,31 +44,6 @@ export function SelectedLayer({
   useEffect(() => {
     stop.current = onStopFollowing;
   }, [onStopFollowing]);
-
-  useEffect(() => {
-    map.addSource(SOURCE, { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-    map.addLayer({
-      id: RING,
-      type: "circle",
-      source: SOURCE,
-      paint: {
-        "circle-radius": 14,
-        "circle-color": "rgba(0,0,0,0)",
-        "circle-stroke-width": 4,
-        "circle-stroke-color": "#111827",
-      },
-    });
-    return () => removeFromMap(map, [RING], [SOURCE]);
-  }, [map]);
-
-  useEffect(() => {
-    const source = map.getSource(SOURCE) as GeoJSONSource | undefined;
-    const point =
-      lng === undefined || lat === undefined
-        ? []
-        : [{ type: "Feature" as const, properties: {}, geometry: { type: "Point" as const, coordinates: [lng, lat] } }];
-    source?.setData({ type: "FeatureCollection", features: point });
-  }, [map, lng, lat]);
 
   // Picked: bring it into view once.
   const latest = useRef(fix);

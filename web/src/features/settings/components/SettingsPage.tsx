@@ -22,12 +22,26 @@ function IntegrationsLink() {
   );
 }
 
+/** Each member's own notification settings (the notifications feature, routed in src/app). */
+function NotificationsLink() {
+  return (
+    <section className="card" aria-labelledby="notifications-title">
+      <h2 id="notifications-title">Notifications</h2>
+      <p className="muted">Choose which alerts reach you in the app, by e-mail or as push notifications.</p>
+      <Link className="button" to="/settings/notifications">
+        Notification settings
+      </Link>
+    </section>
+  );
+}
+
 /** The tenant's settings; each section shows only what the caller's role may see or change. */
 export function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
       <div className="section-stack settings">
+        <NotificationsLink />
         <MembersSection />
         <ApiKeysSection />
         <BrandingSection />

@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 
+import { MoreButton } from "@/components/MoreButton";
 import { ErrorNotice, Loading } from "@/components/Status";
 import { describeEvent } from "@/lib/audit/describe";
 import { formatDateTime, humanize } from "@/lib/format";
@@ -34,16 +35,7 @@ export function VehicleAudit({ vehicleId }: { vehicleId: string }) {
     <section className="card card-wide" aria-labelledby="audit-title">
       <h2 id="audit-title">Audit trail</h2>
       {body}
-      {query.hasNextPage ? (
-        <button
-          type="button"
-          className="button"
-          disabled={query.isFetchingNextPage}
-          onClick={() => void query.fetchNextPage()}
-        >
-          {query.isFetchingNextPage ? "Loading…" : "Show older changes"}
-        </button>
-      ) : null}
+      <MoreButton pages={query} label="Show older changes" />
     </section>
   );
 }

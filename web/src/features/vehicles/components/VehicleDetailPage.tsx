@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ComponentType } from "react";
 import { Link, useParams } from "react-router";
 
 import { FactList } from "@/components/FactList";
@@ -132,9 +132,13 @@ function VehicleRecord({ vehicle }: { vehicle: Vehicle }) {
 /**
  * One vehicle: its record, where it is and who drives it (a small map when the app gives
  * one), its latest readings, telemetry across the page's width, alerts and audit trail. The
- * live feed keeps its position current while the page is open.
+ * live feed keeps its position current while the page is open. The app composes in more
+ * sections (its service history and failure risk, from maintenance).
  */
-export function VehicleDetailPage({ MiniMap }: { MiniMap?: MiniMap } = {}) {
+export function VehicleDetailPage({
+  MiniMap,
+  Sections,
+}: { MiniMap?: MiniMap; Sections?: ComponentType<{ vehicleId: string }> } = {}) {
   const { vehicleId = "" } = useParams();
   useLiveSubscription({ vehicles: [vehicleId] }, vehicleId !== "");
   const vehicle = useQuery(vehicleQueryOptions(vehicleId));
@@ -162,12 +166,15 @@ export function VehicleDetailPage({ MiniMap }: { MiniMap?: MiniMap } = {}) {
       {record.name && record.plate ? <p className="lead">{record.name}</p> : null}
       <p>
         <Link to={`/reservations?vehicle=${record.id}`}>Reservations for this vehicle</Link>
+        {" · "}
+        <Link to={`/vehicles/${record.id}/trips`}>Trips and stops</Link>
       </p>
       <div className="detail-grid">
         <VehicleNow vehicleId={vehicleId} MiniMap={MiniMap} />
         <VehicleRecord vehicle={record} />
         <VehicleLatestState vehicleId={vehicleId} />
         <VehicleTelemetry vehicleId={vehicleId} />
+        {Sections ? <Sections vehicleId={vehicleId} /> : null}
         <VehicleAlerts vehicleId={vehicleId} />
         <VehicleAudit vehicleId={vehicleId} />
       </div>

@@ -55,7 +55,10 @@ interface Props {
  * Edit a vehicle: only the fields that changed are sent, with the version they were made on,
  * through the offline queue (so it works, and waits, without a network).
  */
-export function VehicleEditForm({ vehicle, onDone }: Props) {
+export function VehicleEditForm({ vehicle: shown, onDone }: Props) {
+  // The record as it was when the form opened: a refetch meanwhile (someone else's save) must
+  // not move the edit's base, or the fields typed here would silently undo theirs.
+  const [vehicle] = useState(shown);
   const [form, setForm] = useState(() => formFromVehicle(vehicle));
   const [problems, setProblems] = useState<FormProblems>({});
   const [failure, setFailure] = useState<unknown>(null);

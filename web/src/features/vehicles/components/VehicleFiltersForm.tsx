@@ -3,30 +3,24 @@ import { useCallback, useMemo } from "react";
 
 import { FilterBar, FilterSelect, SearchField } from "@/components/Filters";
 import { useAccess } from "@/lib/access";
-import { humanize } from "@/lib/format";
 import { activityStatus, STATUS_STYLE } from "@/lib/vehicleStatus";
 
 import {
   ACTIVITIES,
   TRACKER_PROTOCOLS,
-  VEHICLE_STATUSES,
-  VEHICLE_TYPES,
   WITH_ANY,
   WITHOUT,
   vehicleDriversQueryOptions,
-  vehicleGroupsQueryOptions,
   type VehicleFilters,
 } from "../api";
 import { protocolName } from "./liveContext";
 
 interface Props {
   filters: VehicleFilters;
-  onChange: (name: keyof VehicleFilters, value: string | undefined) => void;
+  onChange: (name: Exclude<keyof VehicleFilters, "facets">, value: string | undefined) => void;
 }
 
 const ACTIVITY_OPTIONS = ACTIVITIES.map((a) => [a, STATUS_STYLE[activityStatus(a)].label] as const);
-const STATUS_OPTIONS = VEHICLE_STATUSES.map((status) => [status, humanize(status)] as const);
-const TYPE_OPTIONS = VEHICLE_TYPES.map((type) => [type, humanize(type)] as const);
 const TRACKER_OPTIONS = [
   [WITH_ANY, "With a tracker"],
   [WITHOUT, "Without a tracker"],
@@ -47,18 +41,16 @@ function DriverFilter({ value, onChange }: { value: string | undefined; onChange
   return <FilterSelect label="Driver" value={value} anyLabel="Any driver" options={options} onChange={onChange} />;
 }
 
-/** Search as you type (debounced), and filters by state, driver, tracker, status, type and group. */
+/**
+ * Search as you type (debounced; through the search API, so typos are forgiven), and the live
+ * filters: state, driver, tracker. Status, type, make, model and group are the facets.
+ */
 export function VehicleFiltersForm({ filters, onChange }: Props) {
   const access = useAccess();
-  const groups = useQuery(vehicleGroupsQueryOptions());
-  const groupOptions = useMemo(
-    () => (groups.data?.items ?? []).map((group) => [group.id, group.name] as const),
-    [groups.data],
-  );
   const search = useCallback((value: string | undefined) => onChange("q", value), [onChange]);
   return (
     <FilterBar>
-      <SearchField value={filters.q} placeholder="Plate, name, VIN, make or model" onChange={search} />
+      <SearchField value={filters.q} placeholder="Plate, name, VIN, make, model, depot…" onChange={search} />
       <FilterSelect
         label="State"
         value={filters.activity}
@@ -78,27 +70,6 @@ export function VehicleFiltersForm({ filters, onChange }: Props) {
           onChange={(value) => onChange("tracker", value)}
         />
       ) : null}
-      <FilterSelect
-        label="Status"
-        value={filters.status}
-        anyLabel="Any status"
-        options={STATUS_OPTIONS}
-        onChange={(value) => onChange("status", value)}
-      />
-      <FilterSelect
-        label="Type"
-        value={filters.type}
-        anyLabel="Any type"
-        options={TYPE_OPTIONS}
-        onChange={(value) => onChange("type", value)}
-      />
-      <FilterSelect
-        label="Group"
-        value={filters.groupId}
-        anyLabel="Any group"
-        options={groupOptions}
-        onChange={(value) => onChange("groupId", value)}
-      />
     </FilterBar>
   );
 }

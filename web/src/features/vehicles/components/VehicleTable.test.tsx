@@ -60,12 +60,41 @@ function vehicle(i: number): VehicleOverview {
   };
 }
 
+const MAKES = [
+  { value: "Ford", label: null, count: 7 },
+  { value: "Volvo", label: null, count: 3 },
+];
+
+/** The search API: facet counts when asked for them, vehicles 3, 1 and 2 (best first) as hits. */
+function searchAnswer(url: URL) {
+  const facets = Object.fromEntries(
+    (url.searchParams.get("facets") ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((facet) => [facet, facet === "make" ? MAKES : facet === "status" ? [{ value: "active", label: null, count: 10 }] : []]),
+  );
+  const hits = [3, 1, 2].map((i) => ({
+    type: "vehicle",
+    id: vehicle(i).id,
+    title: vehicle(i).plate,
+    subtitle: "Ford Transit",
+    score: 0.5,
+    matches: [],
+  }));
+  return json({ items: hits, next_cursor: null, total: 3, facets, types: ["vehicle"], corrections: {}, mode: "all" });
+}
+
 function vehiclesApi() {
   return stubFetch((request) => {
     const url = new URL(request.url);
     if (url.pathname === "/api/v1/groups") return json({ items: [], next_cursor: null });
     if (url.pathname === "/api/v1/drivers") return json({ items: [DRIVER], next_cursor: null });
+    if (url.pathname === "/api/v1/search") return searchAnswer(url);
     if (url.pathname !== "/api/v1/vehicles/overview") return undefined;
+    const ids = url.searchParams.getAll("id");
+    if (ids.length) {
+      return json({ items: [1, 2, 3].map(vehicle).filter((v) => ids.includes(v.id)), next_cursor: null });
+    }
     const cursor = url.searchParams.get("cursor");
     const start = cursor ? Number(cursor) : 0;
     const items = Array.from({ length: 200 }, (_, i) => vehicle(start + i + 1));
@@ -75,6 +104,16 @@ function vehiclesApi() {
 
 const listCalls = (calls: Request[]) =>
   calls.filter((c) => new URL(c.url).pathname === "/api/v1/vehicles/overview");
+const searchCalls = (calls: Request[], limit: string) =>
+  calls
+    .map((c) => new URL(c.url))
+    .filter((url) => url.pathname === "/api/v1/search" && url.searchParams.get("limit") === limit)
+    .map((url) => url.searchParams);
+const plates = () =>
+  within(screen.getByRole("table"))
+    .getAllByRole("link")
+    .map((a) => a.textContent)
+    .filter((text) => text?.startsWith("AB-"));
 
 describe("the vehicles list", () => {
   it("renders only the rows in view, and pages on with the cursor", async () => {
@@ -132,22 +171,78 @@ describe("the vehicles list", () => {
     ]);
   });
 
-  it("sends search, filters and sort to the API", async () => {
+  it("sends one status and type, and the sort, to the overview; text goes to search", async () => {
     const calls = vehiclesApi();
     renderAt(<VehiclesPage />, "/vehicles?status=retired&type=van");
     await screen.findByRole("link", { name: "AB-0001" });
     await userEvent.click(screen.getByRole("button", { name: /Make and model/ }));
-    await userEvent.type(screen.getByLabelText("Search"), "ford");
     await vi.waitFor(() => {
-      const last = new URL(calls.at(-1)!.url).searchParams;
-      expect(Object.fromEntries(last)).toMatchObject({
-        q: "ford",
-        status: "retired",
-        type: "van",
-        sort: "make",
-      });
+      const last = new URL(listCalls(calls).at(-1)!.url).searchParams;
+      expect(Object.fromEntries(last)).toMatchObject({ status: "retired", type: "van", sort: "make" });
     });
-    expect(screen.getByRole("columnheader", { name: /Make and model/ }).getAttribute("aria-sort")).toBe("ascending");
+    await userEvent.type(screen.getByLabelText("Search"), "frod");
+    // the text through search (typos forgiven), with the facet choices; then the hits by id
+    await vi.waitFor(() => {
+      const found = searchCalls(calls, "100").at(-1);
+      expect(found && Object.fromEntries(found)).toMatchObject({ q: "frod", types: "vehicle", status: "retired", type: "van" });
+      expect(new URL(listCalls(calls).at(-1)!.url).searchParams.getAll("id")).toHaveLength(3);
+    });
+    // a chosen column still sorts (here, among the hits)
+    await vi.waitFor(() => expect(plates()).toEqual(["AB-0003", "AB-0001", "AB-0002"])); // all Ford Transits
+    await userEvent.click(screen.getByRole("button", { name: /Plate/ }));
+    await vi.waitFor(() => expect(plates()).toEqual(["AB-0001", "AB-0002", "AB-0003"]));
+    expect(screen.getByRole("columnheader", { name: /Plate/ }).getAttribute("aria-sort")).toBe("ascending");
+  });
+
+  it("shows search hits best first with their live context, and how many match", async () => {
+    vehiclesApi();
+    renderAt(asRole("dispatcher", <VehiclesPage />), "/vehicles?q=trnsit");
+    await vi.waitFor(() => expect(plates()).toEqual(["AB-0003", "AB-0001", "AB-0002"]));
+    expect(screen.getByText("3 vehicles")).toBeTruthy();
+    expect(screen.getByText(/Best matches first/)).toBeTruthy();
+    expect(within(screen.getByRole("table")).getByRole("link", { name: DRIVER.name })).toBeTruthy();
+    for (const header of screen.getAllByRole("columnheader")) expect(header.getAttribute("aria-sort") ?? "none").toBe("none");
+  });
+
+  it("shows facet counts from search; a value pressed filters the list, its facet counted without it", async () => {
+    const calls = vehiclesApi();
+    const { router } = renderAt(<VehiclesPage />, "/vehicles");
+    const facets = await screen.findByRole("region", { name: "Filter vehicles" });
+    const volvo = await within(facets).findByRole("button", { name: "Volvo 3" });
+    expect(within(facets).getByRole("button", { name: "Active 10" })).toBeTruthy();
+    expect(searchCalls(calls, "1")[0]?.get("facets")).toBe("status,type,make,model,group");
+
+    await userEvent.click(volvo);
+    expect(router.state.location.search).toBe("?make=Volvo");
+    await vi.waitFor(() => expect(volvo.getAttribute("aria-pressed")).toBe("true"));
+    await vi.waitFor(() => {
+      const asked = searchCalls(calls, "1").map((params) => [params.get("facets"), params.getAll("make")]);
+      expect(asked).toContainEqual(["status,type,model,group", ["Volvo"]]); // the others: with Volvo
+      expect(asked).toContainEqual(["make", []]); // makes: without it, so Ford can be added
+      expect(searchCalls(calls, "100").at(-1)?.getAll("make")).toEqual(["Volvo"]);
+    });
+    await userEvent.click(within(facets).getByRole("button", { name: "Clear filters" }));
+    expect(router.state.location.search).toBe("");
+  });
+
+  it("offline, filters the saved list itself and says counts need a connection", async () => {
+    const offline = vi.spyOn(navigator, "onLine", "get").mockReturnValue(false);
+    try {
+      const calls = vehiclesApi();
+      const { client } = renderAt(<VehiclesPage />, "/vehicles?q=ab-0002");
+      // the list without text, as saved on this device (restored from IndexedDB in the app)
+      const saved = { q: undefined, activity: undefined, driver: undefined, tracker: undefined, sort: undefined, facets: {} };
+      client.setQueryData(["vehicles", "list", saved], {
+        pages: [{ items: [1, 2, 3].map(vehicle), next_cursor: null }],
+        pageParams: [null],
+      });
+      await vi.waitFor(() => expect(plates()).toEqual(["AB-0002"]));
+      expect(screen.getByText(/counts need a connection/)).toBeTruthy();
+      expect(screen.getByText(/saved on this device, filtered here/)).toBeTruthy();
+      expect(calls.filter((c) => new URL(c.url).pathname === "/api/v1/search")).toEqual([]);
+    } finally {
+      offline.mockRestore();
+    }
   });
 
   it("takes the state from the address (the dashboard's links) and filters by driver and tracker", async () => {

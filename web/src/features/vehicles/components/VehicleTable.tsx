@@ -7,8 +7,10 @@ import { SortHeader } from "@/components/SortHeader";
 import { ErrorNotice } from "@/components/Status";
 import { useAccess } from "@/lib/access";
 import { formatDateTime, formatNumber, humanize } from "@/lib/format";
+import { useOnline } from "@/lib/offline";
 
-import { vehicleListQueryOptions, type VehicleFilters, type VehicleOverview } from "../api";
+import { listSearches, vehicleListQueryOptions, type VehicleFilters, type VehicleOverview } from "../api";
+import { matchesOffline, sortRows } from "../listSource";
 import { ActivityLabel } from "./ActivityLabel";
 import { currentActivity, placeText, since, SINCE_TICK_MS, trackerDetails, trackerLabel } from "./liveContext";
 import { useNow } from "./useNow";
@@ -82,12 +84,46 @@ function VehicleRow({ vehicle, now, index }: { vehicle: VehicleOverview; now: nu
  * the DOM, and the next page (cursor) is fetched as the end of the loaded rows comes near.
  * "… ago" is worded again every few seconds; the rows themselves refresh every 30 s.
  */
+/**
+ * What the list reads: the overview, search hits, or — offline, where search can't go — the
+ * rows saved for the list without text and facets, filtered here.
+ */
+function useListQuery(filters: VehicleFilters) {
+  const online = useOnline();
+  const searching = listSearches(filters);
+  const saved = searching && !online;
+  const read = saved ? { ...filters, q: undefined, facets: {}, sort: filters.sort } : filters;
+  const query = useInfiniteQuery(vehicleListQueryOptions(read));
+  const rows = useMemo(() => {
+    const loaded = query.data?.pages.flatMap((page) => page.items) ?? [];
+    if (saved) return loaded.filter((vehicle) => matchesOffline(vehicle, filters));
+    return searching ? sortRows(loaded, filters.sort) : loaded;
+  }, [query.data, saved, searching, filters]);
+  const first = query.data?.pages[0];
+  const total = searching && !saved && first && "total" in first ? first.total : undefined;
+  return { query, rows, searching, saved, total };
+}
+
+/** The count line: how many match (search's total, when no live filter cuts it), or how many loaded. */
+function countText(shown: number, more: boolean, total: number | undefined, filters: VehicleFilters): string {
+  const live = filters.activity || filters.driver || filters.tracker;
+  const count = total !== undefined && !live ? total : shown;
+  const plus = count === shown && more ? "+" : "";
+  return `${formatNumber(count)}${plus} vehicle${count === 1 ? "" : "s"}`;
+}
+
+function orderNote(searching: boolean, saved: boolean, more: boolean, filters: VehicleFilters): string | null {
+  if (saved) return "Offline: the vehicles saved on this device, filtered here (exact words).";
+  if (!searching) return null;
+  if (!filters.sort) return filters.q?.trim() ? "Best matches first." : null;
+  return more ? "Sorted among the loaded matches; scroll for more." : null;
+}
+
 export function VehicleTable({ filters, onSort }: Props) {
   const access = useAccess();
   const now = useNow(SINCE_TICK_MS);
-  const query = useInfiniteQuery(vehicleListQueryOptions(filters));
+  const { query, rows, searching, saved, total } = useListQuery(filters);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
-  const rows = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -110,15 +146,23 @@ export function VehicleTable({ filters, onSort }: Props) {
   }
   const top = items[0]?.start ?? 0;
   const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
-  const sort = filters.sort || "plate";
+  // Search hits come best first until a column is chosen; the overview sorts by plate.
+  const sort = filters.sort || (searching ? "" : "plate");
   const sorting = { sort, onSort };
+  const note = orderNote(searching, saved, Boolean(hasNextPage), filters);
 
   return (
     <>
       <p className="muted" role="status" aria-live="polite">
-        {query.isPending
-          ? "Loading vehicles…"
-          : `${formatNumber(rows.length)}${hasNextPage ? "+" : ""} vehicle${rows.length === 1 ? "" : "s"}`}
+        {/* the count in its own element: it reads whole, the note after it */}
+        <span>
+          {query.isPending && query.fetchStatus === "paused"
+            ? "You are offline, and this list was not loaded before."
+            : query.isPending
+              ? "Loading vehicles…"
+              : countText(rows.length, Boolean(hasNextPage), total, filters)}
+        </span>
+        {note && !query.isPending ? <span className="list-note"> · {note}</span> : null}
       </p>
       <div
         ref={scrollRef}

@@ -1,23 +1,23 @@
+import { useMemo } from "react";
+
+import { useUrlFacets } from "@/lib/useFacetCounts";
 import { oneOf, useUrlFilters } from "@/lib/useUrlFilters";
 
-import { ACTIVITIES, VEHICLE_STATUSES, VEHICLE_TYPES, type VehicleFilters } from "../api";
+import { ACTIVITIES, type VehicleFilters } from "../api";
+import { VEHICLE_FACET_PARAMS } from "../listSource";
+
+type Single = Omit<VehicleFilters, "facets">;
 
 const PARAMS = {
   q: "q",
-  status: "status",
-  type: "type",
-  groupId: "group",
   activity: "activity",
   driver: "driver",
   tracker: "tracker",
   sort: "sort",
 } as const;
 
-const read = (get: (name: keyof VehicleFilters) => string | undefined): VehicleFilters => ({
+const read = (get: (name: keyof Single) => string | undefined): Single => ({
   q: get("q"),
-  status: oneOf(get("status"), VEHICLE_STATUSES),
-  type: oneOf(get("type"), VEHICLE_TYPES),
-  groupId: get("groupId"),
   activity: oneOf(get("activity"), ACTIVITIES),
   driver: get("driver"),
   tracker: get("tracker"),
@@ -26,8 +26,12 @@ const read = (get: (name: keyof VehicleFilters) => string | undefined): VehicleF
 
 /**
  * The list's filters live in the URL, so a filtered list can be bookmarked and shared (the
- * dashboard links to `/vehicles?activity=moving`).
+ * dashboard links to `/vehicles?activity=moving` and `/vehicles?status=retired`); facet
+ * choices repeat their parameter (`?make=Ford&make=Volvo`).
  */
 export function useVehicleFilters() {
-  return useUrlFilters<VehicleFilters>(PARAMS, read);
+  const { filters: single, setFilter } = useUrlFilters<Single>(PARAMS, read);
+  const { selection, toggle, clear } = useUrlFacets(VEHICLE_FACET_PARAMS);
+  const filters = useMemo<VehicleFilters>(() => ({ ...single, facets: selection }), [single, selection]);
+  return { filters, setFilter, toggleFacet: toggle, clearFacets: clear };
 }

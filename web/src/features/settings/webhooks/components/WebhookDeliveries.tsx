@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
 
+import { MoreButton } from "@/components/MoreButton";
 import { ErrorNotice, Loading } from "@/components/Status";
 import { formatDateTime, humanize } from "@/lib/format";
 
@@ -100,16 +101,7 @@ export function WebhookDeliveries({ webhook, canManage }: { webhook: Webhook; ca
       <div className="table-wrap" role="region" aria-label={`Deliveries to ${webhook.url}`} tabIndex={0}>
         {body}
       </div>
-      {query.hasNextPage ? (
-        <button
-          type="button"
-          className="button"
-          disabled={query.isFetchingNextPage}
-          onClick={() => void query.fetchNextPage()}
-        >
-          {query.isFetchingNextPage ? "Loading…" : "Show older deliveries"}
-        </button>
-      ) : null}
+      <MoreButton pages={query} label="Show older deliveries" />
     </div>
   );
 }

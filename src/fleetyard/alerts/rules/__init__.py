@@ -1,0 +1,1 @@
+"""Alert rules per tenant: thresholds, scope, severity, quiet hours, dedupe, escalation."""

@@ -1,0 +1,1 @@
+"""Geofences: circles and polygons vehicles enter, leave, dwell and speed in."""

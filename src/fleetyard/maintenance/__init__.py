@@ -1,0 +1,1 @@
+"""Maintenance: service schedules on live meters, work orders with their costs, parts stock."""

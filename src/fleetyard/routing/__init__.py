@@ -1,0 +1,1 @@
+"""Route plans: travel times, solver, dispatch."""

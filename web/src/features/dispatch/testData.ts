@@ -1,0 +1,105 @@
+// Routes and stops as the dispatch API answers them, for the feature's tests.
+import type { DispatchRoute, DispatchStop, LiveDispatch } from "./api";
+
+export function stopOf(n: number, extra: Partial<DispatchStop> = {}): DispatchStop {
+  return {
+    id: `s${n}`,
+    version: 1,
+    seq: n,
+    job_id: `job-${n}`,
+    name: `Bakery ${n}`,
+    place: `${n} Market Street`,
+    notes: "",
+    latitude: 52.5 + n / 100,
+    longitude: 13.4,
+    service_s: 300,
+    window_start_at: "2026-12-05T09:00:00Z",
+    window_end_at: "2026-12-05T11:00:00Z",
+    planned_arrival_at: "2026-12-05T09:30:00Z",
+    planned_departure_at: "2026-12-05T09:35:00Z",
+    eta_at: "2026-12-05T09:35:00Z",
+    late_minutes: 0,
+    status: "pending",
+    arrived_at: null,
+    completed_at: null,
+    failed_at: null,
+    note: "",
+    photos: [],
+    ...extra,
+  };
+}
+
+export function routeOf(stops: DispatchStop[], extra: Partial<DispatchRoute> = {}): DispatchRoute {
+  return {
+    id: "r1",
+    version: 1,
+    dispatch_id: "d1",
+    plan_id: "p1",
+    name: "Morning bread",
+    vehicle: "van",
+    vehicle_id: "v1",
+    vehicle_name: "VAN-42",
+    driver_id: "dr1",
+    driver_name: "Ada",
+    status: "in_progress",
+    planned_start_at: "2026-12-05T08:00:00Z",
+    planned_end_at: "2026-12-05T12:00:00Z",
+    distance_m: 12000,
+    duration_s: 3600,
+    geometry: [
+      [13.4, 52.5],
+      [13.4, 52.53],
+    ],
+    eta_at: null,
+    eta_position_at: null,
+    off_route_m: null,
+    off_route_since: null,
+    completed: stops.filter((s) => s.status === "completed" || s.status === "failed").length,
+    total: stops.length,
+    stops,
+    ...extra,
+  };
+}
+
+export const LIVE: LiveDispatch[] = [
+  {
+    dispatch_id: "d1",
+    plan_id: "p1",
+    name: "Morning bread",
+    start_at: "2026-12-05T08:00:00Z",
+    routes: [
+      {
+        route_id: "r1",
+        vehicle: "van",
+        vehicle_id: "v1",
+        vehicle_name: "VAN-42",
+        driver_id: "dr1",
+        driver_name: "Ada",
+        status: "in_progress",
+        next_stop_id: "s4",
+        next_stop_name: "Bakery 4",
+        next_eta_at: "2026-12-05T10:40:00Z",
+        late_minutes: 10,
+        off_route_m: null,
+        completed: 3,
+        total: 8,
+      },
+      {
+        route_id: "r2",
+        vehicle: "van#2",
+        vehicle_id: "v2",
+        vehicle_name: null,
+        driver_id: "dr2",
+        driver_name: "Grace",
+        status: "completed",
+        next_stop_id: null,
+        next_stop_name: null,
+        next_eta_at: null,
+        late_minutes: 0,
+        off_route_m: null,
+        completed: 5,
+        total: 5,
+      },
+    ],
+  },
+];

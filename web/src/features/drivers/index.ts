@@ -1,0 +1,1 @@
+export { driverMutations } from "./mutations";

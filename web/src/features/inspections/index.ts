@@ -1,0 +1,1 @@
+export { defectsQueryOptions, inspectionFormQueryOptions } from "./api";

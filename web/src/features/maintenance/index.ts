@@ -1,0 +1,1 @@
+export { VehicleMaintenanceSections } from "./components/VehicleMaintenanceSections";

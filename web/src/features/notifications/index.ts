@@ -1,0 +1,2 @@
+export { NotificationSettingsPage } from "./components/NotificationSettingsPage";
+export { unreadCountQueryOptions } from "./api";

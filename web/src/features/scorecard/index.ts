@@ -1,0 +1,1 @@
+export { LeaderboardSummary } from "./components/LeaderboardSummary";

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fleetyard.models import Tenant
 from tests.conftest import Tenants
 from tests.dispatch.helpers import JOBS, dispatch, mark_solved, set_fix, setup
 
@@ -99,9 +102,13 @@ async def test_replan_keeps_completed_out_and_started_first(
         f"{ROUTES}/{van1['id']}/stops/{van1['stops'][1]['id']}/complete", json={}, headers=aino
     )
     assert stale.status_code == 409
-    mine = await client.get(
-        "/api/v1/dispatch/my-routes", params={"date": start.date().isoformat()}, headers=eero
+    # The new routes start now; a driver's day is the tenant's calendar day (near midnight
+    # neither UTC's nor the old dispatch's).
+    zone = ZoneInfo(
+        await db_session.scalar(select(Tenant.time_zone).where(Tenant.id == tenants.a.id)) or "UTC"
     )
+    day = datetime.now(zone).date().isoformat()
+    mine = await client.get("/api/v1/dispatch/my-routes", params={"date": day}, headers=eero)
     assert [r["id"] for r in mine.json()] == [routes["van2"]["id"]]
     again = await client.post(url, json={}, headers=tenants.a.owner)
     assert again.status_code == 404  # the old plan's dispatch is no longer active

@@ -194,6 +194,8 @@ class RoutePlanSummary(ReadSchema):
     distance: int | None = None
     duration: int | None = None
     cost: float | None = None
+    unassigned: int | None = None
+    """How many jobs the solution (or the last saved edit) leaves unserved; null until solved."""
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None

@@ -48,6 +48,13 @@ class RoutesInfeasible(ValidationFailed):
     message = "The routes break rules; send accept_violations to save them anyway."
 
 
+def _unassigned_count(solution: dict[str, Any] | None) -> int | None:
+    if not solution:
+        return None
+    unassigned = solution.get("unassigned")
+    return len(unassigned) if isinstance(unassigned, list) else 0
+
+
 def _summary(row: PlanRow) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -64,6 +71,7 @@ def _summary(row: PlanRow) -> dict[str, Any]:
         "distance": row.distance,
         "duration": row.duration,
         "cost": float(row.cost) if row.cost is not None else None,
+        "unassigned": _unassigned_count(row.solution),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "started_at": row.started_at,

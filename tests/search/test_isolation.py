@@ -108,7 +108,7 @@ async def test_roles_see_only_the_types_they_read(
 ) -> None:
     everything = {
         *("vehicle", "driver", "device", "reservation", "alert", "group", "geofence", "trip"),
-        *("inspection", "defect", "work_order", "part"),
+        *("inspection", "defect", "work_order", "part", "route_plan"),
     }
     for role, expected in (
         (Role.OWNER, everything | {"integration"}),

@@ -30,6 +30,7 @@ from fleetyard.models import (
     InspectionDefect,
     Integration,
     Reservation,
+    RoutePlan,
     Vehicle,
 )
 from fleetyard.models.geofence import Geofence
@@ -38,6 +39,7 @@ from fleetyard.models.work_order import WorkOrder
 from fleetyard.search.document import Document, Field, Match, Weight, field, fields_of
 from fleetyard.search.groups import GroupTree
 from fleetyard.search.registry import BuildContext, DocumentSource, Registry
+from fleetyard.search.route_plans import route_plan_documents
 from fleetyard.search.sources import AssignedDriver, RecordRows, Tracker, VehicleRef, table_of
 from fleetyard.trips.repository import trips
 from fleetyard.trips.search import trip_documents
@@ -404,6 +406,13 @@ SOURCES: Final = Registry(
         ),
         DocumentSource(
             "defect", Permission.INSPECTIONS_READ, table_of(InspectionDefect), defect_documents
+        ),
+        # route plans: found by name, job id or planned vehicle (see search/route_plans.py)
+        DocumentSource(
+            "route_plan",
+            Permission.ROUTE_PLANS_READ,
+            table_of(RoutePlan),
+            route_plan_documents,
         ),
     ]
 )

@@ -25,6 +25,7 @@ describe("the search box's choices", () => {
     expect(recordHref("vehicle", "v1")).toBe("/vehicles/v1");
     expect(recordHref("integration", "i1")).toBe("/settings/integrations");
     expect(recordHref("work_order", "w1")).toBe("/search?q=w1");
+    expect(recordHref("route_plan", "p1")).toBe("/route-plans/p1");
     expect(resultsHref(" ford trnsit ")).toBe("/search?q=ford%20trnsit");
     expect(queryText(`  ${"x".repeat(300)}`)).toHaveLength(200);
   });

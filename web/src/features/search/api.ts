@@ -24,6 +24,7 @@ export const TYPES: Readonly<Record<string, { label: string; one: string; href: 
   alert: { label: "Alerts", one: "Alert", href: () => "/alerts" },
   group: { label: "Groups", one: "Group", href: () => "/groups" },
   integration: { label: "Integrations", one: "Integration", href: () => "/settings/integrations" },
+  route_plan: { label: "Route plans", one: "Route plan", href: (id) => `/route-plans/${id}` },
 };
 const ORDER = Object.keys(TYPES);
 

@@ -27,6 +27,7 @@ from fleetyard.demo.plan import ContractorsPlan, GroupPlan, TenantPlan, VehicleP
 from fleetyard.demo.predictions import seed_predictions
 from fleetyard.demo.reports import seed_report_schedules
 from fleetyard.demo.repository import ExistingRecords
+from fleetyard.demo.routeplans import seed_route_plans
 from fleetyard.devices.schemas import DeviceCreate, DeviceUpdate
 from fleetyard.devices.service import DeviceService
 from fleetyard.drivers.schemas import DriverCreate
@@ -204,6 +205,8 @@ class TenantSeeder:
         report.planned["predictions"], report.created["predictions"] = planned, created
         planned, created = await seed_dispatch(self.session, self.actor, plan.slug)
         report.planned["dispatches"], report.created["dispatches"] = planned, created
+        planned, created = await seed_route_plans(self.session, self.actor, plan.slug)
+        report.planned["route plans"], report.created["route plans"] = planned, created
         if plan.contractors is not None:
             await self.seed_contractors_integration(plan.contractors)
 

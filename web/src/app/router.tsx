@@ -157,6 +157,24 @@ export function createRouter() {
           }),
         },
         {
+          path: "route-plans",
+          lazy: async () => ({
+            Component: (await import("@/features/routeplans/components/RoutePlansPage")).RoutePlansPage,
+          }),
+        },
+        {
+          path: "route-plans/new",
+          lazy: async () => ({
+            Component: (await import("@/features/routeplans/components/NewPlanPage")).NewPlanPage,
+          }),
+        },
+        {
+          path: "route-plans/:planId",
+          lazy: async () => ({
+            Component: (await import("./routes/RoutePlanRoutes")).RoutePlanRoute,
+          }),
+        },
+        {
           path: "alerts",
           lazy: async () => ({
             Component: (await import("@/features/alerts/components/AlertsPage")).AlertsPage,

@@ -19,6 +19,7 @@ export const NAV_ITEMS = [
   { to: "/inspections", label: "Inspections", permission: "inspections:read" },
   { to: "/my-route", label: "My route", roles: ["driver"] },
   { to: "/dispatch", label: "Dispatch", permission: "dispatch:manage" },
+  { to: "/route-plans", label: "Route plans", permission: "route_plans:write" },
   { to: "/alerts", label: "Alerts" },
   { to: "/devices", label: "Devices" },
   { to: "/groups", label: "Groups" },

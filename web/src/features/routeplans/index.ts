@@ -1,0 +1,1 @@
+export type { DrawnRoute, PlanMap, PlanMapProps } from "./components/PlanMapTypes";

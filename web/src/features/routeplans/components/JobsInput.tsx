@@ -1,4 +1,4 @@
-import { useId, useMemo, useState, type ChangeEvent, type FormEvent } from "react";
+import { useId, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from "react";
 
 import { CSV_TEMPLATE, dropRows, formatClock, parseJobsCsv, readClock, readNumber, rowsWithProblems, type JobDraft } from "../csv";
 
@@ -41,10 +41,13 @@ export function CsvHelp() {
 
 function JobForm({ onAdd, taken }: { onAdd: (job: JobDraft) => void; taken: (id: string) => boolean }) {
   const [error, setError] = useState("");
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const text = (name: string) => String(form.get(name) ?? "").trim();
+  // a group inside the plan's form, not a form of its own (forms do not nest): Enter or the
+  // button adds the job, and never submits the plan
+  const box = useRef<HTMLDivElement>(null);
+  const add = () => {
+    const group = box.current;
+    if (!group) return;
+    const text = (name: string) => (group.querySelector<HTMLInputElement>(`[name="${name}"]`)?.value ?? "").trim();
     const lat = readNumber(text("lat"));
     const lon = readNumber(text("lon"));
     const demand = text("demand") ? readNumber(text("demand")) : 0;
@@ -75,35 +78,40 @@ function JobForm({ onAdd, taken }: { onAdd: (job: JobDraft) => void; taken: (id:
       skills: [],
       notes: "",
     });
-    event.currentTarget.reset();
+    for (const input of group.querySelectorAll("input")) input.value = "";
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    add();
   };
   return (
-    <form className="rp-job-form" onSubmit={submit} aria-label="Add a job">
+    <div className="rp-job-form" role="group" aria-label="Add a job" ref={box}>
       <label>
-        Id <input name="id" required />
+        Id <input onKeyDown={onKeyDown} name="id" required />
       </label>
       <label>
-        Name or address <input name="name" />
+        Name or address <input onKeyDown={onKeyDown} name="name" />
       </label>
       <label>
-        Latitude <input name="lat" inputMode="decimal" required />
+        Latitude <input onKeyDown={onKeyDown} name="lat" inputMode="decimal" required />
       </label>
       <label>
-        Longitude <input name="lon" inputMode="decimal" required />
+        Longitude <input onKeyDown={onKeyDown} name="lon" inputMode="decimal" required />
       </label>
       <label>
-        Demand <input name="demand" inputMode="numeric" />
+        Demand <input onKeyDown={onKeyDown} name="demand" inputMode="numeric" />
       </label>
       <label>
-        Service (min) <input name="service" inputMode="decimal" />
+        Service (min) <input onKeyDown={onKeyDown} name="service" inputMode="decimal" />
       </label>
       <label>
-        Window from <input name="start" type="time" />
+        Window from <input onKeyDown={onKeyDown} name="start" type="time" />
       </label>
       <label>
-        Window to <input name="end" type="time" />
+        Window to <input onKeyDown={onKeyDown} name="end" type="time" />
       </label>
-      <button type="submit" className="button">
+      <button type="button" className="button" onClick={add}>
         Add job
       </button>
       {error ? (
@@ -111,7 +119,7 @@ function JobForm({ onAdd, taken }: { onAdd: (job: JobDraft) => void; taken: (id:
           {error}
         </p>
       ) : null}
-    </form>
+    </div>
   );
 }
 

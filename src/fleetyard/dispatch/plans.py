@@ -28,6 +28,8 @@ class PlannedStop:
     windows: tuple[tuple[int, int], ...]
     arrival_s: int
     departure_s: int
+    name: str = ""  # the request's job name and note ("" when it gave none)
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,8 @@ def read_plan(
                     tuple((int(w[0]), int(w[1])) for w in job.get("time_windows", [])),
                     int(stop["arrival_s"]),
                     int(stop["departure_s"]),
+                    str(job.get("name") or ""),
+                    str(job.get("note") or ""),
                 )
             )
         if not stops:

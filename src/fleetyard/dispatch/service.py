@@ -233,9 +233,12 @@ class DispatchService:
                 seq=seq,
                 job_id=stop.job_id,
                 name=(details.name if details and details.name else None)
+                or stop.name
                 or (before.name if before else stop.job_id),
                 place=(details.place if details else "") or (before.place if before else ""),
-                notes=(details.notes if details else "") or (before.notes if before else ""),
+                notes=(details.notes if details else "")
+                or stop.note
+                or (before.notes if before else ""),
                 latitude=stop.latitude,
                 longitude=stop.longitude,
                 service_s=stop.service_s,

@@ -49,6 +49,8 @@ class JobSpec:
     priority: int = 0
     skills: frozenset[str] = frozenset()
     optional_penalty: int | None = None
+    name: str | None = None  # shown, never solved on
+    note: str | None = None
 
     @property
     def is_break(self) -> bool:
@@ -187,6 +189,8 @@ def _job(j: JobIn, index: int, dims: int) -> JobSpec:
         priority=j.priority,
         skills=frozenset(j.skills),
         optional_penalty=j.optional_penalty,
+        name=j.name,
+        note=j.note or None,
     )
 
 

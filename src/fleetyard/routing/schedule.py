@@ -81,7 +81,14 @@ def schedule(problem: Problem, instance: str, job_ids: Sequence[str]) -> Checked
         load = [load[d] - job.demand[d] for d in range(problem.dims)]
         departure = visit.service_start + job.service
         stops.append(
-            PlannedStop(job_id=job.id, arrival_s=visit.arrival, departure_s=departure, load=load)
+            PlannedStop(
+                job_id=job.id,
+                arrival_s=visit.arrival,
+                departure_s=departure,
+                load=load,
+                name=job.name,
+                note=job.note,
+            )
         )
         _check_stop(v, visit, violations)
     distance += problem.distances[at][v.end]

@@ -32,6 +32,9 @@ Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Instant = Annotated[int, Field(ge=0, le=MAX_TIME_S)]
 Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
 Window = tuple[Instant, Instant]
+# What a dispatcher and the driver read of a job: its name (a customer, a site) and a note.
+JobName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+JobNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 MatrixValue = Annotated[int, Field(ge=0, le=MAX_MATRIX_VALUE)]
 Index = Annotated[int, Field(ge=0, le=HARD_MAX_JOBS * 3)]
 
@@ -87,6 +90,8 @@ class VehicleIn(Schema):
 
 class JobIn(Schema):
     id: Ident
+    name: JobName | None = None
+    note: JobNote | None = None
     location_index: Index | None = None
     location: LatLon | None = None
     demand: list[Quantity] = Field(default_factory=list, max_length=MAX_DIMENSIONS)
@@ -117,6 +122,8 @@ class PlannedStop(BaseModel):
     arrival_s: int
     departure_s: int
     load: list[int] = Field(description="What the vehicle carries when it leaves the stop.")
+    name: str | None = Field(default=None, description="The job's name, as the request gave it.")
+    note: str | None = Field(default=None, description="The job's note, as the request gave it.")
 
 
 class Route(BaseModel):

@@ -38,6 +38,7 @@ async def test_the_demo_seeds_tomorrows_plan_once(
     assert row.status == "queued" and row.job_count == 32 and row.vehicle_count == 4
     vans = row.request["vehicles"]
     assert all(v["vehicle_id"] and v["driver_id"] for v in vans)
+    assert all(job["name"] for job in row.request["jobs"])  # the planning screen shows places
     assert len({v["vehicle_id"] for v in vans}) == 4
     second = await seed_tenant(db_session, plan, keyring)
     assert second.created["route plans"] == 0 and second.planned["route plans"] == 1

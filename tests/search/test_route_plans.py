@@ -18,6 +18,7 @@ async def _plan(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str,
     van = await post(client, headers, "vehicles", {"plate": "RTE-417", "make": "Ford"})
     body = small_plan(jobs=3, vehicles=1, name="Kallio bakery round")
     body["jobs"][1]["id"] = "ORD-55821"
+    body["jobs"][2]["name"] = "Hakaniemi market hall"
     body["vehicles"][0]["vehicle_id"] = van["id"]
     response = await client.post(PLANS, json=body, headers=headers)
     assert response.status_code == 202, response.text
@@ -31,7 +32,7 @@ async def test_a_plan_is_found_by_name_job_id_and_plate_and_gone_when_deleted(
     owner = tenants.a.owner
     plan = await _plan(client, owner)
     await index(rolled_back_db, tenants.a.id)
-    for q in ("kallio bakery", "ORD-55821", "ord55821", "rte417"):
+    for q in ("kallio bakery", "ORD-55821", "ord55821", "rte417", "hakaniemi market"):
         answer = await search(client, owner, q, types="route_plan")
         assert ids(answer) == [plan["id"]], q
     hit = (await search(client, owner, "kallio"))["items"][0]

@@ -101,6 +101,7 @@ def plan_request(vans: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[str, Any]:
         "jobs": [
             {
                 "id": d.id,
+                "name": d.place,
                 "location": {"lat": d.lat, "lon": d.lon},
                 "demand": [d.parcels],
                 "service_s": SERVICE_S,

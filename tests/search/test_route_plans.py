@@ -9,9 +9,11 @@ import httpx
 
 from fleetyard.auth.roles import Role
 from fleetyard.db import Database
+from fleetyard.search.indexer import SearchIndexer
 from tests.conftest import Tenants
 from tests.routing.plans import PLANS, small_plan
 from tests.search.conftest import ids, index, post, search
+from tests.search.test_indexer import eventually, finds
 
 
 async def _plan(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
@@ -59,3 +61,29 @@ async def test_another_tenant_and_a_driver_never_see_a_plan(
     assert intruder["items"] == [] and intruder["total"] == 0
     driver = await search(client, tenants.a.as_(Role.DRIVER), "kallio", types="route_plan")
     assert "route_plan" not in driver["types"] and driver["items"] == []
+
+
+async def test_the_indexer_follows_a_plan_from_its_events(
+    live_client: httpx.AsyncClient, live_tenants: Tenants, database_url: str
+) -> None:
+    """Created, then deleted, through the API: the running indexer picks up each change from
+    the plan's route_plan_* events."""
+    owner = live_tenants.a.owner
+    indexer = await SearchIndexer.start(database_url)
+
+    async def started() -> bool:
+        return indexer.rounds >= 1
+
+    try:
+        await eventually(started, within_s=30)
+        plan = await _plan(live_client, owner)
+        await eventually(lambda: finds(live_client, owner, "ORD-55821", plan["id"]))
+        response = await live_client.delete(f"{PLANS}/{plan['id']}", headers=owner)
+        assert response.status_code == 204, response.text
+
+        async def gone() -> bool:
+            return not await finds(live_client, owner, "ORD-55821", plan["id"])
+
+        await eventually(gone)
+    finally:
+        await indexer.stop()

@@ -199,7 +199,7 @@ export function PlanPage({ PlanMap }: { PlanMap: PlanMap }) {
       body = <p className="notice notice-error">The plan failed: {plan.error?.message ?? "no reason given"}.</p>;
     else if (!plan.solution)
       body = <p className="muted">The plan was cancelled before the solver found routes.</p>;
-    else body = <SolvedPlan key={plan.version} plan={plan} PlanMap={PlanMap} />;
+    else body = <SolvedPlan plan={plan} PlanMap={PlanMap} />;
   }
   return (
     <>

@@ -91,7 +91,7 @@ function RouteTable({ route, routes, jobs, editable, onMove }: Omit<Props, "unas
       aria-labelledby={titleId}
       {...(editable ? dropProps({ vehicle: route.vehicle }, onMove, setOver, "route") : {})}
     >
-      <h3 id={titleId}>
+      <h2 id={titleId}>
         <span className="rp-swatch" style={{ background: routeColour(route.index) }} aria-hidden="true" />
         {route.vehicle}
         <span className="muted small">
@@ -99,7 +99,7 @@ function RouteTable({ route, routes, jobs, editable, onMove }: Omit<Props, "unas
           · {route.stops.length} stop{route.stops.length === 1 ? "" : "s"} · {formatKm(route.distance)} ·{" "}
           {formatDuration(route.duration)}
         </span>
-      </h3>
+      </h2>
       {routeWide.length ? (
         <ul className="notice notice-error rp-problems" aria-label={`${route.vehicle}: problems`}>
           {routeWide.map((m) => (
@@ -185,7 +185,7 @@ export function RouteTables({ routes, unassigned, jobs, editable, onMove }: Prop
         aria-labelledby="rp-unassigned-title"
         {...(editable ? dropProps({ vehicle: UNASSIGNED }, onMove, setOver, "u") : {})}
       >
-        <h3 id="rp-unassigned-title">Unassigned ({unassigned.length})</h3>
+        <h2 id="rp-unassigned-title">Unassigned ({unassigned.length})</h2>
         {unassigned.length ? (
           <ul className="rp-unassigned-list">
             {unassigned.map((u) => (

@@ -112,6 +112,9 @@ describe("route plans", () => {
     await page.locator("section.rp-route").first().waitFor({ timeout: 30_000 });
     await page.locator(".rp-map .maplibregl-canvas").waitFor();
     await page.locator(".rp-stop-marker").first().waitFor();
+    const mapBox = await page.locator(".rp-map").boundingBox();
+    const canvasBox = await page.locator(".rp-map .maplibregl-canvas").boundingBox();
+    assert.ok(canvasBox.height <= mapBox.height + 1, "the map stays in its box, the tables below it");
     assert.equal(await page.locator("section.rp-route").count(), 2);
     assert.equal(await page.locator("section.rp-route tbody tr").count(), 5, "every job on a route");
     await assertNoOverflow(page, "solved plan at 1366 px");

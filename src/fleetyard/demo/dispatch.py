@@ -142,8 +142,10 @@ ROUTES: Final = (
 )
 
 
-async def _vans(session: AsyncSession, actor: Principal) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Three (vehicle, driver) pairs: drivers with a vehicle of their own."""
+async def vans_with_drivers(
+    session: AsyncSession, actor: Principal, count: int
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Up to ``count`` (vehicle, driver) pairs: active drivers with a vehicle of their own."""
     stmt = (
         select(Driver.assigned_vehicle_id, Driver.id)
         .where(
@@ -152,7 +154,7 @@ async def _vans(session: AsyncSession, actor: Principal) -> list[tuple[uuid.UUID
             Driver.status == "active",
         )
         .order_by(Driver.name)
-        .limit(len(ROUTES))
+        .limit(count)
     )
     rows = (await session.execute(stmt)).all()
     return [(r.assigned_vehicle_id, r.id) for r in rows if r.assigned_vehicle_id]
@@ -238,7 +240,7 @@ async def seed_dispatch(
     stmt = select(func.count()).select_from(Dispatch).where(Dispatch.tenant_id == actor.tenant_id)
     if await session.scalar(stmt):
         return 1, 0
-    pairs = await _vans(session, actor)
+    pairs = await vans_with_drivers(session, actor, len(ROUTES))
     if not pairs:
         return 0, 0
     await _link_demo_driver(session, actor, pairs[0][1])

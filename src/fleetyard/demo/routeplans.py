@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fleetyard.auth.principal import Principal
-from fleetyard.demo.dispatch import DEPOT
+from fleetyard.demo.dispatch import DEPOT, vans_with_drivers
 from fleetyard.demo.logins import DEMO_SLUG
-from fleetyard.models import Driver, RoutePlan
+from fleetyard.models import RoutePlan
 from fleetyard.routing.schemas import RoutePlanCreate
 from fleetyard.routing.service import RoutePlanService
 
@@ -112,22 +112,6 @@ def plan_request(vans: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[str, Any]:
     }
 
 
-async def _vans(session: AsyncSession, actor: Principal) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Up to four (vehicle, driver) pairs: drivers with a vehicle of their own."""
-    stmt = (
-        select(Driver.assigned_vehicle_id, Driver.id)
-        .where(
-            Driver.tenant_id == actor.tenant_id,
-            Driver.assigned_vehicle_id.is_not(None),
-            Driver.status == "active",
-        )
-        .order_by(Driver.name)
-        .limit(VANS)
-    )
-    rows = (await session.execute(stmt)).all()
-    return [(r.assigned_vehicle_id, r.id) for r in rows if r.assigned_vehicle_id]
-
-
 async def seed_route_plans(session: AsyncSession, actor: Principal, slug: str) -> tuple[int, int]:
     """(planned, created) plans to edit of the demo tenant: tomorrow's, made if missing."""
     if slug != DEMO_SLUG:
@@ -139,7 +123,7 @@ async def seed_route_plans(session: AsyncSession, actor: Principal, slug: str) -
     )
     if await session.scalar(stmt):
         return 1, 0
-    vans = await _vans(session, actor)
+    vans = await vans_with_drivers(session, actor, VANS)
     if not vans:
         return 0, 0
     await RoutePlanService(session, actor).create(

@@ -108,7 +108,8 @@ describe("trips and driver scores", () => {
     await screenshot(page, "drivers-scores-summary-phone");
     await summary.getByRole("link", { name: "Full leaderboard" }).click();
     await page.waitForURL("**/drivers/scores");
-    await page.getByRole("link", { name: server.driver.name }).waitFor();
+    // The URL changes before the lazily loaded leaderboard replaces the list: look inside it.
+    await page.getByRole("region", { name: "Drivers by score" }).getByRole("link", { name: server.driver.name }).waitFor();
     await page.goto(`${server.base_url}/vehicles/${server.vehicle.id}/trips`);
     await page.getByRole("button", { name: /Trip from / }).first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -183,7 +183,10 @@ describe("the fleet screens", () => {
     // comes right after the open critical one, and no longer looks critical. The server's
     // simulated vehicles add speeding records (raised and cleared) as they drive, so the
     // warnings below are more than the seeded one and their count grows.
-    await page.getByRole("radio", { name: "All" }).check();
+    // The filter is held in the URL: the radio turns checked when the list re-renders, which
+    // can be after check()'s own look at it, so click and wait for it instead.
+    await page.getByRole("radio", { name: "All" }).click();
+    await page.getByRole("radio", { name: "All", checked: true }).waitFor();
     await page.getByText(/^\d+ alerts$/).waitFor();
     const cleared = page.locator("tbody tr[aria-rowindex='3']");
     await cleared.getByText("Cleared").waitFor();

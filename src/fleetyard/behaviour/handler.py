@@ -51,6 +51,7 @@ from fleetyard.telematics.ingest.stages import (
     ByDevice,
     StageMeter,
     StageStats,
+    checkpoints_of,
     each_tenant,
     valid_by_device,
 )
@@ -272,7 +273,7 @@ class BehaviourDetection:
             await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant_id))
             store = BehaviourStore(conn, tenant_id)
             self.stats.events += await store.record_all(self._found(found))
-            await store.checkpoints.save(self._checkpoints(due))
+            await store.checkpoints.save(checkpoints_of(self._devices, due))
         if self.bus is not None and store.alerts.live:
             await self.bus.publish(tenant_id, store.alerts.live)
 
@@ -355,19 +356,6 @@ class BehaviourDetection:
         if track is None or last is None:
             return False
         return track.checkpoint_at is None or last.time - track.checkpoint_at >= CHECKPOINT_EVERY
-
-    def _checkpoints(
-        self, device_ids: Sequence[uuid.UUID]
-    ) -> list[tuple[uuid.UUID, datetime, dict[str, object]]]:
-        saved = []
-        for device_id in device_ids:
-            track = self._devices.get(device_id)
-            last = track.detector.state.last if track else None
-            if track is None or last is None:
-                continue
-            track.checkpoint_at = last.time
-            saved.append((device_id, last.time, track.detector.state.to_json()))
-        return saved
 
     def _found(self, found: dict[uuid.UUID, list[Detected]]) -> list[Found]:
         """The batch's events to record, device by device in order."""

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from abc import ABC, abstractmethod
 from typing import Any, Final
 
 import asyncpg
@@ -23,7 +24,7 @@ CONNECT_TIMEOUT_S: Final = 5.0
 MAX_BACKOFF_S: Final = 30.0  # between rounds while the database is unreachable
 
 
-class ListeningLoop:
+class ListeningLoop(ABC):
     """Subclasses set ``task_name`` (and ``channel`` to wake on its notifications, and
     ``pool_size``), write ``_round`` and may override ``_nap`` (to wake earlier than the
     poll) and ``stop`` (to close their own clients)."""
@@ -68,8 +69,9 @@ class ListeningLoop:
     def wake(self) -> None:
         self._wake.set()
 
+    @abstractmethod
     async def _round(self) -> None:
-        raise NotImplementedError
+        """One pass over the work there is: after each notification, else each poll interval."""
 
     async def _run(self) -> None:
         failures = 0
@@ -128,9 +130,9 @@ class TenantRoundLoop(ListeningLoop):
     tenants_sql: str  # selects a column tenant_id
     pool_size = 1  # the tenants are listed here; their work runs on the app's sessions
 
+    @abstractmethod
     async def for_tenant(self, tenant_id: uuid.UUID) -> bool:
         """One tenant's work; whether there was any."""
-        raise NotImplementedError
 
     async def _round(self) -> None:
         await self.run_round()

@@ -36,6 +36,7 @@ from fleetyard.telematics.ingest.stages import (
     ByDevice,
     StageMeter,
     StageStats,
+    checkpoints_of,
     each_tenant,
     valid_by_device,
 )
@@ -165,7 +166,9 @@ class TripDetection:
                 self.stats.replays += 1
                 await self._rederive(writer, rules, device_id, devices[device_id])
             await writer.flush()
-            await writer.store.checkpoints.save(self._checkpoints([*pending, *unknown, *late]))
+            await writer.store.checkpoints.save(
+                checkpoints_of(self._devices, [*pending, *unknown, *late])
+            )
 
     @staticmethod
     def _late(track: DeviceTrack, items: list[Resolved]) -> bool:
@@ -178,19 +181,6 @@ class TripDetection:
         if last is None:
             return False
         return track.checkpoint_at is None or last.time - track.checkpoint_at >= track.every
-
-    def _checkpoints(
-        self, device_ids: Sequence[uuid.UUID]
-    ) -> list[tuple[uuid.UUID, datetime, dict[str, object]]]:
-        saved = []
-        for device_id in device_ids:
-            track = self._devices.get(device_id)
-            last = track.detector.state.last if track else None
-            if track is None or last is None:
-                continue
-            track.checkpoint_at = last.time
-            saved.append((device_id, last.time, track.detector.state.to_json()))
-        return saved
 
     async def _tenant_rules(self, writer: ChangeWriter, tenant_id: uuid.UUID) -> Rules:
         cached = self._rules.get(tenant_id)

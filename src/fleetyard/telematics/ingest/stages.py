@@ -10,7 +10,8 @@
   other tenants go on;
 - ``stored_after``: a device's stored fixes after a moment, chunk by chunk (a replay);
 - ``DeviceCheckpoints``: a per-device detector state table (``tenant_id, device_id,
-  last_fix_at, state``), read for many devices in one query and written in one statement.
+  last_fix_at, state``), read for many devices in one query and written in one statement;
+  ``checkpoints_of`` gathers what to write from a stage's device tracks.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import asyncpg
 import orjson
@@ -136,6 +137,47 @@ on conflict (tenant_id, device_id) do update set
             # orjson: a few thousand states a second; a NaN is written as null, never refused
             [orjson.dumps(state, option=_ANY_KEYS).decode() for _, _, state in states],
         )
+
+
+class _Timed(Protocol):
+    @property
+    def time(self) -> datetime: ...
+
+
+class _DetectorState(Protocol):
+    @property
+    def last(self) -> _Timed | None: ...
+
+    def to_json(self) -> dict[str, object]: ...
+
+
+class _Detector(Protocol):
+    @property
+    def state(self) -> _DetectorState: ...
+
+
+class CheckpointedTrack(Protocol):
+    """A stage's memory of one device: its detector and when its state was last saved."""
+
+    checkpoint_at: datetime | None
+
+    @property
+    def detector(self) -> _Detector: ...
+
+
+def checkpoints_of(
+    tracks: Mapping[uuid.UUID, CheckpointedTrack], device_ids: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, datetime, dict[str, object]]]:
+    """The states to save for these devices (those with a fix), marking them saved."""
+    saved = []
+    for device_id in device_ids:
+        track = tracks.get(device_id)
+        last = track.detector.state.last if track else None
+        if track is None or last is None:
+            continue
+        track.checkpoint_at = last.time
+        saved.append((device_id, last.time, track.detector.state.to_json()))
+    return saved
 
 
 async def stored_after(
